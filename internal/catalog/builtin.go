@@ -1,0 +1,68 @@
+package catalog
+
+import "github.com/tollgate-dev/tollgate/internal/finding"
+
+// Rule IDs of the built-in (Go and CUE) stages. Rego rules carry theirs in METADATA.
+const (
+	YAMLSyntax         = "yaml-syntax"
+	YAMLDuplicateKey   = "yaml-duplicate-key"
+	YAMLMultiDocument  = "yaml-multi-document"
+	FileInvalid        = "file-invalid"
+	FileKind           = "file-kind"
+	IncludeMissing     = "include-missing"
+	IncludeInvalid     = "include-invalid"
+	IncludeNoMatch     = "include-no-match"
+	DeprecatedKey      = "deprecated-key"
+	DeprecatedConflict = "deprecated-key-conflict"
+	EnvSyntax          = "env-reference"
+	SchemaUnknownKey   = "schema-unknown-key"
+	SchemaType         = "schema-type"
+	SchemaRequired     = "schema-required"
+	SchemaValue        = "schema-value"
+	SchemaCustom       = "schema-custom"
+	Suppression        = "suppression"
+	PolicyError        = "policy-error"
+	InternalError      = "internal-error"
+)
+
+// Builtin lists the rules implemented in Go and CUE.
+var Builtin = []Rule{
+	{ID: YAMLSyntax, Title: "YAML does not parse", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "The file is not valid YAML, so fleetctl rejects it (\"failed to unmarshal file\"). The finding points at the line and column where the parser stopped; fix the indentation, quoting or bracket there."},
+	{ID: YAMLDuplicateKey, Title: "Key defined twice in one mapping", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "A mapping defines the same key twice. Fleet converts YAML to JSON and keeps only the last value, so the first one is silently lost. Remove or merge one of them."},
+	{ID: YAMLMultiDocument, Title: "More than one YAML document in a file", Category: "load", Severity: finding.Warning, Source: "builtin",
+		Description: "fleetctl reads only the first YAML document of a file; everything after the first `---` separator is ignored. Move the extra documents into their own files."},
+	{ID: FileInvalid, Title: "File cannot be read as configuration", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "The file is binary, not UTF-8, larger than tollgate's limit, nested too deeply, or expands into too many nodes through YAML aliases (an alias bomb). None of these is a configuration Fleet can use."},
+	{ID: FileKind, Title: "Entry file is not a valid global, team or unassigned file", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "Fleet decides what a GitOps file is from its keys: `org_settings` makes it the global file, `name` a team (fleet) file, and `name: No team` / `Unassigned` the file for hosts without a team, which must be named `no-team.yml` / `unassigned.yml`. A file that is none of these, or mixes them, is rejected by fleetctl."},
+	{ID: IncludeMissing, Title: "Included file does not exist", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "A `path:` points at a file that does not exist. fleetctl resolves include paths from the directory of the file that holds the `path:` key (not from the repository root); check the relative path from there."},
+	{ID: IncludeInvalid, Title: "Include is not allowed or malformed", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "The `path:`/`paths:` include breaks one of fleetctl's rules: included files can't include other files, `path` and `paths` can't be used together, `path` takes no glob characters and `paths` needs them, the target must stay inside the repository, and an included list file must hold a YAML list (a mapping holds one object)."},
+	{ID: IncludeNoMatch, Title: "Glob matches no file", Category: "load", Severity: finding.Warning, Source: "builtin",
+		Description: "A `paths:` glob matched no file with an accepted extension. fleetctl only logs this, and then applies an empty list, which can delete what the server has."},
+	{ID: DeprecatedKey, Title: "Deprecated key name", Category: "load", Severity: finding.Warning, Source: "builtin",
+		Description: "Fleet 4.82 renamed teams to fleets and several keys with them (`team_settings` → `settings`, `queries` → `reports`, `macos_settings` → `apple_settings`, `custom_settings` → `configuration_profiles`, `macos_setup` → `setup_experience`, ...). The old name still works in a fleets-era repository but will be removed; use the new one."},
+	{ID: DeprecatedConflict, Title: "Old and new key names used together", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "A file sets both a deprecated key and its new name. Fleet refuses this (\"cannot specify both ... (deprecated) and ...\"); keep only the new name."},
+	{ID: EnvSyntax, Title: "Environment variable reference fleetctl will reject", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "fleetctl expands `$VAR` and `${VAR}` in the raw text of every YAML file before parsing, comments included. `$FLEET_SECRET_*` variables are only allowed in profiles and scripts, and a stray `$` needs escaping as `\\$`."},
+	{ID: SchemaUnknownKey, Title: "Unknown key", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "The key is not part of Fleet's GitOps format at this place. Fleet 4.82+ rejects unknown keys at every depth; older versions reject them at the top level and fail on the server for nested ones. The message suggests the closest valid key."},
+	{ID: SchemaType, Title: "Value has the wrong type", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "The value's type does not match what Fleet expects (a string, a number, a list, a mapping ...). A common trap: an unquoted version such as `15.10` is a YAML number and becomes `15.1`; quote it."},
+	{ID: SchemaRequired, Title: "Required key is missing", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "A key that Fleet requires here is missing. In the teams era every top-level section must be present (an empty value means none); in the fleets era an omitted section is cleared on apply."},
+	{ID: SchemaValue, Title: "Value is not allowed", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "The value has the right type but is outside what Fleet accepts: an unknown enum value, a malformed date or version, a number out of range, or a combination Fleet forbids."},
+	{ID: SchemaCustom, Title: "Organisation schema violated", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "A constraint from the organisation's own CUE schema (`--schema` or `schemas:` in .tollgate.yaml) is not met."},
+	{ID: Suppression, Title: "Suppression comment is malformed or unused", Category: "meta", Severity: finding.Warning, Source: "builtin",
+		Description: "A `# tollgate:ignore RULE-ID reason` comment must name a rule and give a reason, and must silence a finding on its line or the next one. Unused suppressions hide nothing and should be removed; some rules (plaintext secrets) cannot be suppressed."},
+	{ID: PolicyError, Title: "Policy failed to evaluate", Category: "meta", Severity: finding.Error, Source: "builtin",
+		Description: "A Rego policy raised an error while evaluating (a bad date, a bad regular expression, a type error, a time-out). The check did not run to completion, so it did not pass either."},
+	{ID: InternalError, Title: "Internal error", Category: "meta", Severity: finding.Error, Source: "builtin",
+		Description: "tollgate hit an unexpected condition while checking this file. Please report it with the file that triggers it."},
+}

@@ -1,0 +1,163 @@
+package yamlsrc
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ToAny converts a node into plain Go values the way fleetctl sees them after its YAML-to-JSON
+// step, but without yaml.v3's Decode surprises: timestamps stay strings as written, integers
+// are int64 (or *big.Int when larger), floats are float64, .inf/.nan are strings, aliases are
+// resolved and `<<` merge keys applied with explicit keys winning. maxNodes bounds alias
+// expansion (0 means no bound). Mappings are map[string]any; sequences []any.
+func ToAny(n *yaml.Node, maxNodes int) (any, error) {
+	c := converter{budget: maxNodes}
+	if maxNodes <= 0 {
+		c.budget = math.MaxInt
+	}
+	return c.value(n)
+}
+
+type converter struct{ budget int }
+
+// ErrAliasBomb is returned when alias expansion produces more values than allowed.
+type ErrAliasBomb struct{ Line, Column int }
+
+func (e *ErrAliasBomb) Error() string {
+	return "aliases expand into too many values (an alias bomb?)"
+}
+
+func (c *converter) value(n *yaml.Node) (any, error) {
+	c.budget--
+	if c.budget < 0 {
+		return nil, &ErrAliasBomb{Line: n.Line, Column: n.Column}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return c.value(n.Content[0])
+	case yaml.AliasNode:
+		return c.value(n.Alias)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			v, err := c.value(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if isMerge(k) {
+				merges = append(merges, v)
+				continue
+			}
+			val, err := c.value(v)
+			if err != nil {
+				return nil, err
+			}
+			out[KeyString(k)] = val
+		}
+		for _, m := range merges {
+			if err := c.merge(out, m); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		return Scalar(n), nil
+	}
+	return nil, fmt.Errorf("unexpected YAML node kind %d", n.Kind)
+}
+
+// merge applies a `<<` value (a mapping, an alias to one, or a list of them) without
+// overriding keys already present.
+func (c *converter) merge(out map[string]any, m *yaml.Node) error {
+	for m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
+	switch m.Kind {
+	case yaml.MappingNode:
+		v, err := c.value(m)
+		if err != nil {
+			return err
+		}
+		for k, x := range v.(map[string]any) {
+			if _, ok := out[k]; !ok {
+				out[k] = x
+			}
+		}
+	case yaml.SequenceNode:
+		for _, e := range m.Content {
+			if err := c.merge(out, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// KeyString renders a mapping key as the JSON object key Fleet would see.
+func KeyString(k *yaml.Node) string {
+	for k.Kind == yaml.AliasNode {
+		k = k.Alias
+	}
+	return k.Value
+}
+
+// Scalar converts a scalar node by its resolved tag.
+func Scalar(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		b, err := strconv.ParseBool(strings.ToLower(n.Value))
+		if err != nil {
+			return n.Value
+		}
+		return b
+	case "!!int":
+		s := strings.ReplaceAll(n.Value, "_", "")
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return i
+		}
+		if b, ok := new(big.Int).SetString(s, 0); ok {
+			return b
+		}
+		return n.Value
+	case "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return n.Value
+		}
+		return f
+	}
+	// !!str, !!timestamp, !!binary and custom tags stay as written.
+	return n.Value
+}
+
+// IsUnquotedNumber reports whether n is a plain scalar YAML reads as a number, the
+// `minimum_version: 15.10` trap.
+func IsUnquotedNumber(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		return false
+	}
+	t := n.ShortTag()
+	return t == "!!float" || t == "!!int"
+}

@@ -1,0 +1,158 @@
+// Package yamlsrc parses YAML into yaml.v3 nodes under hard limits, converts nodes into plain Go
+// values (as fleetctl reads them), and maps data paths back to source positions.
+package yamlsrc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits bound the work spent on one file, so hostile input costs bounded time and memory.
+type Limits struct {
+	MaxBytes int // larger files are refused before parsing
+	MaxNodes int // values produced when aliases are expanded (alias bombs)
+	MaxDepth int // nesting of mappings and sequences
+}
+
+// DefaultLimits are generous for configuration (the largest real policy file seen is ~1 MB).
+var DefaultLimits = Limits{MaxBytes: 8 << 20, MaxNodes: 2_000_000, MaxDepth: 200}
+
+// Problem is a parse problem at a position (line/column 1-based; 0 when unknown).
+type Problem struct {
+	Line, Column int
+	Kind         string // "syntax", "invalid", "duplicate-key", "multi-document"
+	Message      string
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, p.Message) }
+
+var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var lineColRe = regexp.MustCompile(`^yaml: (?:.*?)line (\d+)(?:, column (\d+))?: (.*)$`)
+
+// Parse parses the first YAML document of data. Problems that stop parsing return a nil node;
+// warnings (extra documents, duplicate keys) come back alongside a usable node.
+func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
+	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
+		return nil, []*Problem{{Line: 1, Column: 1, Kind: "invalid",
+			Message: fmt.Sprintf("file is %d bytes, over the %d-byte limit for a configuration file", len(data), lim.MaxBytes)}}
+	}
+	if p := checkText(data); p != nil {
+		return nil, []*Problem{p}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1}, nil // empty file: null document
+		}
+		return nil, []*Problem{syntaxProblem(err)}
+	}
+	var probs []*Problem
+	if p := checkDepth(&doc, lim.MaxDepth); p != nil {
+		return nil, []*Problem{p}
+	}
+	probs = append(probs, duplicateKeys(&doc)...)
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		probs = append(probs, &Problem{Line: max(extra.Line-1, 1), Column: 1, Kind: "multi-document",
+			Message: "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest"})
+	} else if !errors.Is(err, io.EOF) {
+		probs = append(probs, syntaxProblem(err))
+	}
+	return &doc, probs
+}
+
+// checkText refuses binary and non-UTF-8 content with the position of the first bad byte.
+func checkText(data []byte) *Problem {
+	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+		return &Problem{Line: 1, Column: 1, Kind: "invalid", Message: "file is UTF-16 encoded; save it as UTF-8"}
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return &Problem{Line: line, Column: col, Kind: "invalid",
+				Message: fmt.Sprintf("file is not valid UTF-8 (byte 0x%02X at offset %d)", data[i], i)}
+		case r == 0:
+			return &Problem{Line: line, Column: col, Kind: "invalid", Message: "file is binary (contains a NUL byte), not YAML"}
+		case r == '\n':
+			line, col = line+1, 1
+		default:
+			col++
+		}
+		i += size
+	}
+	return nil
+}
+
+func syntaxProblem(err error) *Problem {
+	msg := err.Error()
+	if m := lineColRe.FindStringSubmatch(msg); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		c, _ := strconv.Atoi(m[2])
+		return &Problem{Line: l, Column: max(c, 1), Kind: "syntax", Message: m[3]}
+	}
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		return &Problem{Line: l, Column: 1, Kind: "syntax", Message: m[2]}
+	}
+	return &Problem{Line: 1, Column: 1, Kind: "syntax", Message: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// checkDepth refuses documents nested deeper than max (yaml.v3's own limit is far higher).
+func checkDepth(n *yaml.Node, limit int) *Problem {
+	if limit <= 0 {
+		return nil
+	}
+	var walk func(n *yaml.Node, d int) *Problem
+	walk = func(n *yaml.Node, d int) *Problem {
+		if d > limit {
+			return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
+				Message: fmt.Sprintf("nesting is deeper than %d levels", limit)}
+		}
+		for _, c := range n.Content {
+			if p := walk(c, d+1); p != nil {
+				return p
+			}
+		}
+		return nil
+	}
+	return walk(n, 0)
+}
+
+// duplicateKeys reports keys defined twice in one mapping; Fleet's YAML-to-JSON step keeps the last.
+func duplicateKeys(root *yaml.Node) []*Problem {
+	var out []*Problem
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode && len(n.Content) > 2 {
+			seen := make(map[string]*yaml.Node, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+					continue
+				}
+				if first, ok := seen[k.Value]; ok {
+					out = append(out, &Problem{Line: k.Line, Column: k.Column, Kind: "duplicate-key",
+						Message: fmt.Sprintf("key %q is already defined at line %d; only this last value is kept", k.Value, first.Line)})
+					continue
+				}
+				seen[k.Value] = k
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}

@@ -1,0 +1,247 @@
+package yamlsrc
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Hit is the result of looking a data path up in a node tree.
+type Hit struct {
+	Key   *yaml.Node   // the mapping key of the last resolved step (nil for a sequence item or the root)
+	Value *yaml.Node   // the node of the last resolved step
+	Depth int          // how many path elements were resolved; < len(path) when the path is missing
+	Trail []*yaml.Node // the value nodes visited, root first (lets callers see where included trees start)
+}
+
+// Exact reports whether the whole path resolved.
+func (h Hit) Exact(path []any) bool { return h.Depth == len(path) }
+
+// Lookup descends root along path: strings select mapping keys, integers (int, int64, float64,
+// json.Number or a numeric string) select sequence items. Aliases and `<<` merges are followed.
+// When the path does not exist, the hit is the deepest existing ancestor.
+func Lookup(root *yaml.Node, path []any) Hit {
+	n := root
+	for n != nil && n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return Hit{Value: n}
+		}
+		n = n.Content[0]
+	}
+	h := Hit{Value: n, Trail: []*yaml.Node{n}}
+	for i, el := range path {
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil {
+			break
+		}
+		var key, next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			name, ok := el.(string)
+			if !ok {
+				if idx, isIdx := index(el); isIdx {
+					name, ok = strconv.Itoa(idx), true
+				}
+			}
+			if ok {
+				key, next = findKey(n, name, 0)
+			}
+		case yaml.SequenceNode:
+			if idx, ok := index(el); ok && idx >= 0 && idx < len(n.Content) {
+				next = n.Content[idx]
+			}
+		}
+		if next == nil {
+			return h
+		}
+		h = Hit{Key: key, Value: next, Depth: i + 1, Trail: append(h.Trail, next)}
+		n = next
+	}
+	return h
+}
+
+// findKey finds name in a mapping, explicit keys first, then `<<` merges (depth-bounded).
+func findKey(m *yaml.Node, name string, depth int) (key, val *yaml.Node) {
+	if depth > 20 {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; !isMerge(k) && KeyString(k) == name {
+			key, val = k, m.Content[i+1] // the last one wins, as in the converted value
+		}
+	}
+	if key != nil {
+		return key, val
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !isMerge(m.Content[i]) {
+			continue
+		}
+		src := m.Content[i+1]
+		for src.Kind == yaml.AliasNode {
+			src = src.Alias
+		}
+		targets := []*yaml.Node{src}
+		if src.Kind == yaml.SequenceNode {
+			targets = src.Content
+		}
+		for _, t := range targets {
+			for t.Kind == yaml.AliasNode {
+				t = t.Alias
+			}
+			if t.Kind == yaml.MappingNode {
+				if k, v := findKey(t, name, depth+1); k != nil {
+					return k, v
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+func index(el any) (int, bool) {
+	switch v := el.(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case float64:
+		return int(v), v == float64(int(v))
+	case json.Number:
+		i, err := v.Int64()
+		return int(i), err == nil
+	case string:
+		i, err := strconv.Atoi(v)
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// FormatPath renders a data path as people read it: controls.macos_updates.deadline, policies[3].name.
+func FormatPath(path []any) string {
+	var b strings.Builder
+	for _, el := range path {
+		if i, ok := el.(int); ok {
+			b.WriteString("[" + strconv.Itoa(i) + "]")
+			continue
+		}
+		if i, ok := el.(int64); ok {
+			b.WriteString("[" + strconv.FormatInt(i, 10) + "]")
+			continue
+		}
+		s, _ := el.(string)
+		if s == "" {
+			if n, ok := el.(json.Number); ok {
+				b.WriteString("[" + n.String() + "]")
+				continue
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// Lines indexes line starts of a source text, to compute end columns.
+type Lines struct {
+	src    []byte
+	starts []int
+}
+
+// NewLines indexes src.
+func NewLines(src []byte) *Lines {
+	l := &Lines{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+// Line returns the text of line n (1-based) without its newline.
+func (l *Lines) Line(n int) string {
+	if n < 1 || n > len(l.starts) {
+		return ""
+	}
+	end := len(l.src)
+	if n < len(l.starts) {
+		end = l.starts[n] - 1
+	}
+	return strings.TrimSuffix(string(l.src[l.starts[n-1]:end]), "\r")
+}
+
+// Count is the number of lines.
+func (l *Lines) Count() int { return len(l.starts) }
+
+// End returns the exclusive end column of the token starting at n's position on its line.
+// Scalars end after their text (quotes included); for collections the key or first line is used.
+func (l *Lines) End(n *yaml.Node) int {
+	line := l.Line(n.Line)
+	rest := runesFrom(line, n.Column)
+	if rest == "" {
+		return n.Column + 1
+	}
+	if n.Kind == yaml.ScalarNode {
+		switch {
+		case n.Style&yaml.DoubleQuotedStyle != 0:
+			return n.Column + quotedLen(rest, '"')
+		case n.Style&yaml.SingleQuotedStyle != 0:
+			return n.Column + quotedLen(rest, '\'')
+		case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+			return n.Column + 1
+		case strings.HasPrefix(rest, n.Value):
+			return n.Column + utf8.RuneCountInString(n.Value)
+		}
+	}
+	if n.Kind == yaml.AliasNode {
+		return n.Column + 1 + utf8.RuneCountInString(n.Value)
+	}
+	// Fall back to the rest of the line, without a trailing comment.
+	if i := strings.Index(rest, " #"); i >= 0 {
+		rest = rest[:i]
+	}
+	rest = strings.TrimRight(rest, " \t")
+	return n.Column + max(utf8.RuneCountInString(rest), 1)
+}
+
+func runesFrom(line string, col int) string {
+	for i := range line {
+		if col <= 1 {
+			return line[i:]
+		}
+		col--
+	}
+	return ""
+}
+
+// quotedLen is the length in runes of a quoted scalar on one line, quotes included.
+func quotedLen(s string, q rune) int {
+	n := 0
+	esc := false
+	for i, r := range s {
+		n++
+		if i == 0 {
+			continue
+		}
+		if q == '"' && r == '\\' && !esc {
+			esc = true
+			continue
+		}
+		if r == q && !esc {
+			if q == '\'' && strings.HasPrefix(s[i+1:], "'") { // '' escapes a quote
+				continue
+			}
+			return n
+		}
+		esc = false
+	}
+	return n
+}
