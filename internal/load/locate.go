@@ -1,0 +1,81 @@
+package load
+
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
+)
+
+// Locate maps a data path of the composite document to the file, line and column it comes
+// from, across includes. atKey points at the mapping key (for unknown or deprecated keys);
+// otherwise at the value. A missing path points at its deepest existing ancestor.
+func (d *Doc) Locate(path []any, atKey bool) finding.Location {
+	if d == nil || d.Root == nil {
+		return finding.Location{}
+	}
+	hit := yamlsrc.Lookup(d.Root, path)
+	// The key belongs to the file of the parent; the value may come from an included file.
+	keyFile, valFile := d.File, d.File
+	for i, n := range hit.Trail {
+		if f, ok := d.owners[n]; ok {
+			valFile = f
+			if i < len(hit.Trail)-1 {
+				keyFile = f
+			}
+		}
+	}
+	spliced := false
+	if len(hit.Trail) > 0 {
+		_, spliced = d.owners[hit.Trail[len(hit.Trail)-1]]
+	}
+	exact := hit.Depth == len(path)
+	var loc finding.Location
+	switch {
+	case hit.Key != nil && (atKey || !exact):
+		loc = NodeLocation(keyFile, hit.Key, "")
+	case hit.Value != nil && hit.Value.Kind == yaml.ScalarNode || hit.Value != nil && hit.Value.Kind == yaml.AliasNode:
+		loc = NodeLocation(valFile, hit.Value, "")
+	case hit.Key != nil && !spliced:
+		loc = NodeLocation(keyFile, hit.Key, "")
+	case hit.Value != nil && len(hit.Value.Content) > 0:
+		// A sequence item or an included tree: point at its first line (`- name: …`).
+		loc = NodeLocation(valFile, hit.Value.Content[0], "")
+	case hit.Value != nil && hit.Value.Line > 0:
+		loc = NodeLocation(valFile, hit.Value, "")
+	default:
+		loc = NodeLocation(valFile, nil, "")
+	}
+	loc.Path = yamlsrc.FormatPath(path)
+	return loc
+}
+
+// Owner returns the file a node of the composite document comes from, given the trail of
+// nodes that leads to it.
+func (d *Doc) fileOf(trail []*yaml.Node) *File {
+	f := d.File
+	for _, n := range trail {
+		if o, ok := d.owners[n]; ok {
+			f = o
+		}
+	}
+	return f
+}
+
+// FileAt returns the file that the value at path comes from (the including file when the
+// path does not exist).
+func (d *Doc) FileAt(path []any) *File {
+	return d.fileOf(yamlsrc.Lookup(d.Root, path).Trail)
+}
+
+// NodeLocation is the location of node n in file f (1:1 when n is nil or has no position).
+func NodeLocation(f *File, n *yaml.Node, path string) finding.Location {
+	loc := finding.Location{File: f.Path, Start: finding.Position{Line: 1, Column: 1}, Path: path}
+	if n == nil || n.Line <= 0 {
+		loc.End = finding.Position{Line: 1, Column: 1}
+		return loc
+	}
+	loc.Start = finding.Position{Line: n.Line, Column: max(n.Column, 1)}
+	loc.End = finding.Position{Line: n.Line, Column: f.Lines().End(n)}
+	return loc
+}

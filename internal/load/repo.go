@@ -1,0 +1,108 @@
+// Package load discovers a Fleet GitOps repository's entry files and reads them the way
+// `fleetctl gitops` does: includes resolved from the directory Fleet resolves them from, `paths:`
+// globs expanded, environment references recorded (not expanded). Each entry file becomes one
+// composite YAML tree whose every node can be traced back to its file, line and column.
+package load
+
+import (
+	"path"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+)
+
+// Era is the generation of Fleet's GitOps format.
+type Era int
+
+const (
+	// EraTeams is Fleet ≤ 4.81: teams/*.yml, team_settings, queries, macos_settings.custom_settings.
+	EraTeams Era = iota
+	// EraFleets is Fleet 4.82+: fleets/*.yml, settings, reports, apple_settings.configuration_profiles, paths: globs.
+	EraFleets
+)
+
+func (e Era) String() string {
+	if e == EraFleets {
+		return "fleets"
+	}
+	return "teams"
+}
+
+// Kind is what an entry file configures.
+type Kind int
+
+const (
+	KindGlobal     Kind = iota // default.yml: org_settings
+	KindTeam                   // teams/*.yml or fleets/*.yml
+	KindUnassigned             // no-team.yml / unassigned.yml
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindGlobal:
+		return "global"
+	case KindUnassigned:
+		return "unassigned"
+	}
+	return "team"
+}
+
+// Repo is a loaded repository.
+type Repo struct {
+	Root     string   // absolute, cleaned
+	Era      Era      // the repository's layout: fleets/ present → EraFleets
+	Entries  []*Entry // global first, then by path
+	Packages []*Doc   // software package YAML files (validated on their own)
+	Refs     []Ref    // non-YAML files referenced (profiles, scripts, icons, ...) and include records
+	EnvRefs  []EnvRef
+	Findings []finding.Finding
+	files    *fileSet
+}
+
+// Doc is a YAML document built from one or more files: includes are spliced into it.
+type Doc struct {
+	File   *File      // the file the document starts in
+	Root   *yaml.Node // composite root (a mapping, a sequence or null)
+	Value  any        // Root converted by yamlsrc.ToAny; nil when conversion failed
+	owners map[*yaml.Node]*File
+}
+
+// Entry is one entry file (the -f argument of fleetctl gitops) with its includes spliced in.
+type Entry struct {
+	Doc
+	Kind Kind
+	Era  Era
+	Name string // team name for team files, "" for global
+}
+
+// Ref records a file that an entry refers to without splicing it: a profile, a script, a
+// software package file, an include. Data path is in the entry's composite document.
+type Ref struct {
+	Entry  *Entry
+	Path   []any  // data path of the referencing value (e.g. controls.scripts[2].path)
+	Role   string // "profile", "script", "package", "include", "icon", "eula", "setup-assistant", ...
+	Target string // repo-relative path of the file reached ("" when missing)
+	File   *File  // the file read, when it exists and was read
+}
+
+// EnvRef is a `$VAR` / `${VAR}` reference fleetctl will expand (or, for $FLEET_SECRET_*, upload).
+type EnvRef struct {
+	File       string // repo-relative
+	Line, Col  int
+	EndCol     int
+	Name       string
+	Kind       string // "env", "fleet_secret", "fleet_var"
+	InComment  bool   // inside a YAML comment: fleetctl still expands it
+	InLiteral  bool   // escaped (\$NAME): not expanded
+	FileFormat string // "yaml", "profile", "script"
+}
+
+// Files lists every file read, sorted by path.
+func (r *Repo) Files() []*File { return r.files.sorted() }
+
+// File returns a file read during loading by repo-relative path.
+func (r *Repo) File(rel string) *File { return r.files.get(rel) }
+
+// dir is the repository-relative directory of a repository-relative file.
+func dir(rel string) string { return path.Dir(rel) }
