@@ -254,4 +254,3 @@ func (b *builder) orgRefs() {
 		b.fileField(holder, info, []any{"org_settings", "org_info"}, k, "icon", k, nil)
 	}
 }
-
