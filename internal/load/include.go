@@ -174,8 +174,8 @@ func (b *builder) spliceList(section string) {
 			continue
 		}
 		changed = true
-		if extra := extraKeys(item); len(extra) > 0 && section != "labels" {
-			b.atNode(e.File, item.Content[0], catalog.IncludeInvalid, finding.Warning,
+		if extra, first := extraKeys(item); len(extra) > 0 && section != "labels" {
+			b.atNode(e.File, first, catalog.IncludeInvalid, finding.Warning,
 				fmt.Sprintf("%s on a `path:` entry are ignored by fleetctl, so the included %s apply without them", strings.Join(extra, ", "), section),
 				"set them on each item inside the included file")
 		}
@@ -194,15 +194,19 @@ func (b *builder) spliceList(section string) {
 	setValue(e.Root, section, &seq)
 }
 
-// extraKeys lists the keys of an include entry other than path/paths.
-func extraKeys(item *yaml.Node) []string {
+// extraKeys lists the keys of an include entry other than path/paths, and the first such key.
+func extraKeys(item *yaml.Node) ([]string, *yaml.Node) {
 	var out []string
+	var first *yaml.Node
 	for i := 0; i+1 < len(item.Content); i += 2 {
-		if k := item.Content[i].Value; k != "path" && k != "paths" {
-			out = append(out, k)
+		if k := item.Content[i]; k.Value != "path" && k.Value != "paths" {
+			out = append(out, k.Value)
+			if first == nil {
+				first = k
+			}
 		}
 	}
-	return out
+	return out, first
 }
 
 // listItems returns the items of an included list file, registering their owner.

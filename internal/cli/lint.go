@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/lint"
+	"github.com/tollgate-dev/tollgate/internal/report"
+)
+
+// checkFlags are shared by lint and apply: they decide what is checked and what fails.
+type checkFlags struct {
+	config    string
+	schemas   []string
+	policies  []string
+	osCatalog string
+	now       string
+	failLevel string
+}
+
+func (c *checkFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&c.config, "config", "", "configuration file (default: .tollgate.yaml found upward from the target)")
+	f.StringArrayVar(&c.schemas, "schema", nil, "directory of organisation CUE schemas (repeatable)")
+	f.StringArrayVar(&c.policies, "policy", nil, "directory of Rego policies (repeatable)")
+	f.StringVar(&c.osCatalog, "os-catalog", "", "OS version catalog file, fresher than the embedded one")
+	f.StringVar(&c.now, "now", "", "the date rules treat as today, YYYY-MM-DD or RFC 3339 (default: today, or SOURCE_DATE_EPOCH)")
+	f.StringVar(&c.failLevel, "fail-level", "", "lowest severity that fails the run: error, warning, note or none (default error)")
+}
+
+// options builds lint options from the flags and the environment.
+func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
+	now, err := parseNow(c.now, e.getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return lint.Options{}, err
+	}
+	return lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
+		OSCatalog: c.osCatalog, Now: now}, nil
+}
+
+// level resolves --fail-level, falling back to the configuration, then "error".
+func (c *checkFlags) level(res *lint.Result) (finding.Severity, error) {
+	lvl := c.failLevel
+	if lvl == "" && res != nil && res.Config != nil {
+		lvl = res.Config.FailLevel
+	}
+	if lvl == "" {
+		return finding.Error, nil
+	}
+	sev, err := finding.ParseSeverity(lvl)
+	if err != nil {
+		return 0, usagef("--fail-level: %v", err)
+	}
+	return sev, nil
+}
+
+func parseNow(flag, epoch string) (time.Time, error) {
+	switch {
+	case flag != "":
+		for _, layout := range []string{"2006-01-02", time.RFC3339} {
+			if t, err := time.Parse(layout, flag); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return time.Time{}, usagef("--now %q: want YYYY-MM-DD or RFC 3339", flag)
+	case epoch != "":
+		secs, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return time.Time{}, usagef("SOURCE_DATE_EPOCH %q is not a number of seconds", epoch)
+		}
+		return time.Unix(secs, 0).UTC(), nil
+	}
+	return time.Now().UTC(), nil
+}
+
+type lintFlags struct {
+	checkFlags
+	format    string
+	output    string
+	sarifFile string
+	category  string
+	color     string
+}
+
+func newLintCmd(e *env) *cobra.Command {
+	var fl lintFlags
+	cmd := &cobra.Command{
+		Use:   "lint [DIR | FILE...]",
+		Short: "Check a Fleet GitOps repository: structure, policy, secrets",
+		Long: `Lint checks the Fleet GitOps repository in DIR (default: the current directory):
+default.yml, teams/*.yml or fleets/*.yml, and every file they include. Given files,
+it checks those entry files as 'fleetctl gitops -f' would read them.
+
+Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 usage or
+configuration error, 3 internal error.`,
+		Example: `  tollgate lint
+  tollgate lint it-and-security --format sarif -o tollgate.sarif
+  tollgate lint default.yml teams/workstations.yml --fail-level warning`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLint(cmd.Context(), e, &fl, args)
+		},
+	}
+	fl.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&fl.format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&fl.output, "output", "o", "", "write the report to FILE instead of standard output")
+	f.StringVar(&fl.sarifFile, "sarif-file", "", "also write a SARIF report to FILE")
+	f.StringVar(&fl.category, "category", report.DefaultCategory, "SARIF automationDetails.id (code scanning category)")
+	f.StringVar(&fl.color, "color", "auto", "colour in text output: auto, always or never (NO_COLOR is honoured)")
+	return cmd
+}
+
+func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	color, err := useColor(fl.color, fl.output, e)
+	if err != nil {
+		return err
+	}
+	rep, err := report.New(fl.format, report.Options{Color: color, SummaryPath: summaryPath(fl.format, e)})
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	opts, err := fl.options(e, args)
+	if err != nil {
+		return err
+	}
+	res, err := lint.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	level, err := fl.level(res)
+	if err != nil {
+		return err
+	}
+	in := reportInput(res, fl.category)
+	if err := writeReport(rep, in, fl.output, e.stdout); err != nil {
+		return &exitError{code: ExitInternal, err: err}
+	}
+	if fl.sarifFile != "" {
+		sarif, _ := report.New("sarif", report.Options{})
+		if err := writeReport(sarif, in, fl.sarifFile, nil); err != nil {
+			return &exitError{code: ExitInternal, err: err}
+		}
+	}
+	if finding.AtOrAbove(res.Findings, level) {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+func reportInput(res *lint.Result, category string) *report.Input {
+	return &report.Input{
+		Findings: res.Findings,
+		Catalog:  res.Catalog,
+		Sources: func(file string) []byte {
+			if f := res.Repo.File(file); f != nil {
+				return f.Data
+			}
+			return nil
+		},
+		ToolVersion: version(),
+		Files:       len(res.Repo.Files()),
+		Category:    category,
+	}
+}
+
+// writeReport renders into memory first, so a failing reporter never leaves half a file, and
+// creates the file anew (never appending to an older, longer report).
+func writeReport(rep report.Reporter, in *report.Input, path string, stdout io.Writer) error {
+	var buf bytes.Buffer
+	if err := rep.Report(&buf, in); err != nil {
+		return err
+	}
+	if path == "" || path == "-" {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func summaryPath(format string, e *env) string {
+	if format != "github" {
+		return ""
+	}
+	return e.getenv("GITHUB_STEP_SUMMARY")
+}
+
+// useColor decides on ANSI colour: never into a file, never with NO_COLOR, auto on a terminal.
+func useColor(mode, output string, e *env) (bool, error) {
+	switch mode {
+	case "never":
+		return false, nil
+	case "always":
+		return output == "", nil
+	case "auto":
+		if output != "" || e.getenv("NO_COLOR") != "" || e.getenv("TERM") == "dumb" {
+			return false, nil
+		}
+		f, ok := e.stdout.(*os.File)
+		if !ok {
+			return false, nil
+		}
+		fi, err := f.Stat()
+		return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+	}
+	return false, usagef("--color %q: want auto, always or never", mode)
+}
+

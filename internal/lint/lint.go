@@ -1,0 +1,183 @@
+// Package lint runs tollgate's pipeline: discover and load the repository, check its structure
+// (CUE) and policy (Rego), then pass the findings through configuration, suppressions, dedupe
+// and sort. The CLI and `tollgate apply` both call Run.
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/load"
+)
+
+// Options describe one run.
+type Options struct {
+	Targets    []string // a directory, or entry files; empty means "."
+	ConfigPath string   // --config; "" means search upward from the target
+	SchemaDirs []string // --schema (added to the configuration's)
+	PolicyDirs []string // --policy (added to the configuration's)
+	OSCatalog  string   // --os-catalog
+	Now        time.Time
+	Workers    int
+}
+
+// Result is what a run found.
+type Result struct {
+	Repo     *load.Repo
+	Config   *config.Config
+	Catalog  *catalog.Catalog
+	Findings []finding.Finding
+}
+
+// UsageError is a problem with the command line or configuration (exit code 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usage(format string, args ...any) error { return &UsageError{fmt.Errorf(format, args...)} }
+
+// Run lints the targets.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	entries, root, err := resolveTargets(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(opts.ConfigPath, entries, root)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := load.Load(ctx, load.Options{Root: root, Entries: entries, Workers: opts.Workers})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Repo: repo, Config: cfg, Catalog: catalog.New()}
+	fs := append([]finding.Finding(nil), repo.Findings...)
+
+	st, err := newStages(ctx, opts, cfg, res.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	more, err := st.run(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	fs = append(fs, more...)
+	res.Findings = postProcess(fs, repo, cfg, res.Catalog)
+	return res, nil
+}
+
+// resolveTargets turns the command-line targets into entry files and a repository root.
+func resolveTargets(targets []string) (entries []string, root string, err error) {
+	if len(targets) == 0 {
+		targets = []string{"."}
+	}
+	if len(targets) == 1 {
+		fi, err := os.Stat(targets[0])
+		if err != nil {
+			return nil, "", usage("%v", err)
+		}
+		if fi.IsDir() {
+			entries, err := load.Discover(targets[0])
+			if err != nil {
+				return nil, "", usage("%v", err)
+			}
+			return entries, load.FindRoot(targets[0]), nil
+		}
+	}
+	for _, t := range targets {
+		fi, err := os.Stat(t)
+		if err != nil {
+			return nil, "", usage("%v", err)
+		}
+		if fi.IsDir() {
+			return nil, "", usage("%s is a directory: give one directory, or entry files (as fleetctl gitops -f takes them)", t)
+		}
+		entries = append(entries, t)
+	}
+	return entries, load.FindRoot(filepath.Dir(entries[0])), nil
+}
+
+func loadConfig(explicit string, entries []string, root string) (*config.Config, error) {
+	path := explicit
+	if path == "" {
+		path = config.Find(filepath.Dir(entries[0]), root)
+	}
+	if path == "" {
+		return &config.Config{}, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, usage("config file %s does not exist", path)
+		}
+		return nil, usage("%v", err)
+	}
+	return cfg, nil
+}
+
+// postProcess applies configuration (rules off, severities, ignored paths), suppressions,
+// dedupe and sort; each step is a small function tested on its own.
+func postProcess(fs []finding.Finding, repo *load.Repo, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
+	fs = configure(fs, cfg)
+	fs = ignorePaths(fs, cfg.Ignore)
+	var sups []*suppression
+	for _, f := range repo.Files() {
+		if f.Data == nil || !strings.Contains(string(f.Data), "tollgate:ignore") {
+			continue
+		}
+		lines := f.Lines()
+		sups = append(sups, findSuppressions(f.Path, lines.Line, lines.Count())...)
+	}
+	fs = applySuppressions(fs, sups, cat)
+	finding.Sort(fs)
+	return finding.Dedupe(fs)
+}
+
+// configure drops disabled rules and applies severity overrides.
+func configure(fs []finding.Finding, cfg *config.Config) []finding.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if !cfg.RuleEnabled(f.RuleID) {
+			continue
+		}
+		if rc, ok := cfg.Rules[f.RuleID]; ok && rc.Severity != "" {
+			if sev, err := finding.ParseSeverity(rc.Severity); err == nil && sev != finding.SeverityNone {
+				f.Severity = sev
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ignorePaths drops findings in files matching the configuration's ignore globs.
+func ignorePaths(fs []finding.Finding, globs []string) []finding.Finding {
+	if len(globs) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		ignored := false
+		for _, g := range globs {
+			if ok, _ := doublestar.Match(g, f.Location.File); ok {
+				ignored = true
+				break
+			}
+		}
+		if !ignored {
+			out = append(out, f)
+		}
+	}
+	return out
+}
