@@ -1,0 +1,94 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+)
+
+// JSONVersion is the version of the JSON output (docs/json-format.md). Adding fields keeps it;
+// renaming, removing or changing the meaning of a field bumps it.
+const JSONVersion = 1
+
+// The JSON document has its own types rather than finding.Finding's tags, so a change to the
+// internal type can't silently change the public format. Every key is always present.
+type (
+	jsonDoc struct {
+		Version  int           `json:"version"`
+		Tool     jsonTool      `json:"tool"`
+		Summary  jsonSummary   `json:"summary"`
+		Findings []jsonFinding `json:"findings"` // never null
+	}
+	jsonTool struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	jsonSummary struct {
+		Errors   int `json:"errors"`
+		Warnings int `json:"warnings"`
+		Notes    int `json:"notes"`
+		Files    int `json:"files"`
+	}
+	jsonFinding struct {
+		Rule     string       `json:"rule"`
+		Severity string       `json:"severity"`
+		Message  string       `json:"message"`
+		Hint     string       `json:"hint"`
+		Location jsonLocation `json:"location"`
+		Source   string       `json:"source"`
+	}
+	jsonLocation struct {
+		File  string  `json:"file"`
+		Start jsonPos `json:"start"`
+		End   jsonPos `json:"end"`
+		Path  string  `json:"path"`
+	}
+	jsonPos struct {
+		Line   int `json:"line"`
+		Column int `json:"column"`
+	}
+)
+
+type jsonReporter struct{}
+
+func (jsonReporter) Report(w io.Writer, in *Input) error {
+	c := finding.Count(in.Findings)
+	doc := jsonDoc{
+		Version:  JSONVersion,
+		Tool:     jsonTool{Name: ToolName, Version: in.ToolVersion},
+		Summary:  jsonSummary{Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes, Files: in.Files},
+		Findings: make([]jsonFinding, 0, len(in.Findings)),
+	}
+	for _, f := range in.Findings {
+		// Positions are at least 1 and end >= start when there is a file (span), and all zero
+		// for a finding that belongs to no file.
+		var s span
+		if f.Location.File != "" {
+			s = spanOf(f.Location)
+		}
+		doc.Findings = append(doc.Findings, jsonFinding{
+			Rule:     f.RuleID,
+			Severity: f.Severity.String(),
+			Message:  f.Message,
+			Hint:     f.Hint,
+			Location: jsonLocation{
+				File:  f.Location.File,
+				Start: jsonPos{s.startLine, s.startCol},
+				End:   jsonPos{s.endLine, s.endCol},
+				Path:  f.Location.Path,
+			},
+			Source: f.Source,
+		})
+	}
+	return encodeJSON(w, doc)
+}
+
+// encodeJSON writes v indented, with a final newline, without HTML escaping (the output is not
+// embedded in HTML, and \u003c in messages only hurts people reading it).
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
