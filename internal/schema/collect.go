@@ -1,0 +1,589 @@
+package schema
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/finding"
+)
+
+// envRef matches a string holding an environment variable reference ($NAME or ${NAME}).
+var envRef = regexp.MustCompile(`\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
+
+// rawErr is a CUE error copied into plain values at once (held cue errors pin the whole
+// evaluation graph in memory).
+type rawErr struct {
+	format string
+	args   []any
+	custom bool // raised by a constraint in an organisation schema
+}
+
+// collector gathers the issues of one failing document. CUE's Validate stops short in two
+// ways, both worked around here: with any hard error it omits "required" errors, and of
+// several errors in one struct it may report only some "field not allowed". So walk does
+// its own recursion, re-validating each failing subtree and checking keys with Allows.
+type collector struct {
+	v      *Validator
+	def    cue.Value // the schema alone, for expected types and @msg/@nullok attributes
+	era    Era
+	doc    any // as given (nulls kept)
+	data   any // as validated (normalized)
+	prefix []any
+	seen   map[string]bool
+	byPath map[string]*pathErrs
+	order  []string
+	issues []Issue
+}
+
+type pathErrs struct {
+	path []any
+	errs []rawErr
+}
+
+func (c *collector) walk(val cue.Value, data any, path []any, inList bool) {
+	err := val.Validate(cue.Concrete(true))
+	if err == nil {
+		return
+	}
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		if format == "field not allowed" { // found below with Allows, cut at the right key
+			continue
+		}
+		p, ok := c.dataPath(e.Path())
+		if !ok {
+			continue
+		}
+		c.add(p, rawErr{format: format, args: args, custom: c.fromUser(e)})
+	}
+	switch d := data.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(d))
+		for k := range d {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			sel := cue.Str(k)
+			if !val.Allows(sel) {
+				c.unknownKey(val, path, k, inList)
+				continue
+			}
+			child := val.LookupPath(cue.MakePath(sel))
+			if child.Exists() {
+				c.walk(child, d[k], appendPath(path, k), inList || len(path) > 0 && isItemList(path))
+			}
+		}
+	case []any:
+		for i, x := range d {
+			child := val.LookupPath(cue.MakePath(cue.Index(i)))
+			if child.Exists() {
+				c.walk(child, x, appendPath(path, i), inList)
+			}
+		}
+	}
+	if len(path) == 0 {
+		c.flush()
+	}
+}
+
+// isItemList reports whether path is a list of items whose unknown keys fleetctl ≤ 4.81
+// silently drops (policies, queries, labels, software): it decodes them into Go structs and
+// never sends the extra keys anywhere.
+func isItemList(path []any) bool {
+	if len(path) == 1 {
+		switch path[0] {
+		case "policies", "queries", "reports", "labels":
+			return true
+		}
+	}
+	return len(path) == 2 && path[0] == "software"
+}
+
+func appendPath(p []any, x any) []any {
+	out := make([]any, len(p), len(p)+1)
+	copy(out, p)
+	return append(out, x)
+}
+
+// dataPath converts a CUE error path (which starts at the definition) into a data path with
+// int indices, checked against the validated data.
+func (c *collector) dataPath(sels []string) ([]any, bool) {
+	var out []any
+	cur := c.data
+	for _, s := range sels {
+		if strings.HasPrefix(s, "#") && out == nil {
+			continue
+		}
+		switch d := cur.(type) {
+		case []any:
+			i, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, false
+			}
+			out = append(out, i)
+			if i < len(d) {
+				cur = d[i]
+			} else {
+				cur = nil
+			}
+		case map[string]any:
+			s = unquoteLabel(s)
+			out = append(out, s)
+			cur = d[s]
+		default:
+			out = append(out, unquoteLabel(s))
+			cur = nil
+		}
+	}
+	return out, true
+}
+
+// unquoteLabel turns a CUE path element such as "\"foo-bar\"" back into foo-bar.
+func unquoteLabel(s string) string {
+	if strings.HasPrefix(s, `"`) {
+		if u, err := strconv.Unquote(s); err == nil {
+			return u
+		}
+	}
+	return s
+}
+
+func (c *collector) fromUser(e cueerrors.Error) bool {
+	if len(c.v.userFiles) == 0 {
+		return false
+	}
+	for _, p := range append(e.InputPositions(), e.Position()) {
+		if p.IsValid() && c.v.userFiles[p.Filename()] {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *collector) add(path []any, e rawErr) {
+	if c.byPath == nil {
+		c.byPath = map[string]*pathErrs{}
+	}
+	key := fmt.Sprint(path)
+	pe, ok := c.byPath[key]
+	if !ok {
+		pe = &pathErrs{path: path}
+		c.byPath[key] = pe
+		c.order = append(c.order, key)
+	}
+	for _, x := range pe.errs {
+		if x.format == e.format && fmt.Sprint(x.args) == fmt.Sprint(e.args) {
+			return
+		}
+	}
+	pe.errs = append(pe.errs, e)
+}
+
+func (c *collector) emit(is Issue) {
+	is.Path = append(append([]any{}, c.prefix...), is.Path...)
+	key := fmt.Sprint(is.Path, is.RuleID, is.Message)
+	if c.seen[key] {
+		return
+	}
+	c.seen[key] = true
+	c.issues = append(c.issues, is)
+}
+
+// unknownKey reports key, not allowed in the struct val at path.
+func (c *collector) unknownKey(val cue.Value, path []any, key string, inList bool) {
+	is := Issue{Path: appendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true,
+		Message: fmt.Sprintf("unknown key %q in %s", key, where(path))}
+	if c.era == EraTeams {
+		if old, ok := renamedFrom(path, key); ok {
+			is.Hint = fmt.Sprintf("%q is the Fleet 4.82+ name of %q; this repository uses the teams layout (teams/), so write %q, or move to the fleets/ layout", key, old, old)
+			c.emit(is)
+			return
+		}
+		if inList {
+			is.Severity = finding.Warning
+			is.Message += "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
+		}
+	}
+	if s := suggest(key, allowedKeys(val)); s != "" {
+		is.Hint = fmt.Sprintf("did you mean %q?", s)
+	}
+	c.emit(is)
+}
+
+func allowedKeys(val cue.Value) []string {
+	it, err := val.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	var keys []string
+	for it.Next() {
+		if s := it.Selector(); s.IsString() {
+			keys = append(keys, s.Unquoted())
+		}
+	}
+	return keys
+}
+
+func where(path []any) string {
+	if len(path) == 0 {
+		return "the top level"
+	}
+	return dotted(path)
+}
+
+// dotted renders a data path as controls.macos_updates or policies[3].name.
+func dotted(path []any) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch p := p.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", p)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, p)
+		}
+	}
+	return b.String()
+}
+
+// flush turns the errors gathered per path into one issue per path.
+func (c *collector) flush() {
+	for _, key := range c.order {
+		pe := c.byPath[key]
+		c.convert(pe.path, pe.errs)
+	}
+}
+
+func (c *collector) convert(path []any, errs []rawErr) {
+	custom := false
+	for _, e := range errs {
+		custom = custom || e.custom
+	}
+	rule := func(r string) string {
+		if custom {
+			return catalog.SchemaCustom
+		}
+		return r
+	}
+	key := lastKey(path)
+	schema := schemaAt(c.def, path)
+
+	// 1. A message written for this rule with error("...").
+	for _, e := range errs {
+		if e.format == "%s" && len(e.args) == 1 {
+			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, Message: fmt.Sprint(e.args[0])})
+			return
+		}
+	}
+	// 2. A required key that is missing (or present but null).
+	for _, e := range errs {
+		if !strings.HasPrefix(e.format, "field is required") {
+			continue
+		}
+		if v, present := lookup(c.doc, path); present && v == nil {
+			if a := schema.Attribute("nullok"); a.Err() == nil {
+				continue // `key:` with no value is how Fleet files say "none"
+			}
+			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaRequired), Severity: finding.Error,
+				Message: fmt.Sprintf("%q has no value; Fleet requires one here", key)})
+			continue
+		}
+		c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaRequired), Severity: finding.Error, Missing: true,
+			Message: fmt.Sprintf("missing required key %q in %s", key, where(path[:len(path)-1])), Hint: requiredHint(path)})
+	}
+	val, exists := lookup(c.data, path)
+	if !exists {
+		return
+	}
+	if s, ok := val.(string); ok && envRef.MatchString(s) {
+		// $VAR references are expanded by fleetctl before parsing; the value behind them is
+		// unknown here, so neither its type nor its value can be judged.
+		return
+	}
+	// 3. The wrong type.
+	hasConflict := false
+	for _, e := range errs {
+		if !strings.HasPrefix(e.format, "field is required") && !strings.Contains(e.format, "errors in empty disjunction") {
+			hasConflict = true
+		}
+	}
+	if !hasConflict {
+		return
+	}
+	expected := expectedKinds(schema, errs)
+	got := kindOf(val)
+	if expected != cue.BottomKind && expected&got == 0 {
+		is := Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error,
+			Message: fmt.Sprintf("%s: expected %s, got %s", key, kindWords(expected), valueWords(val))}
+		if expected&cue.StringKind != 0 && got&cue.NumberKind != 0 {
+			is.Hint = "quote the value: YAML reads an unquoted 15.10 as the number 15.1"
+		}
+		c.emit(is)
+		return
+	}
+	// 4. The right type, a value Fleet does not accept.
+	is := Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error}
+	if a := schema.Attribute("msg"); a.Err() == nil {
+		if m, err := a.String(0); err == nil {
+			is.Message = fmt.Sprintf("%s %s %s", key, show(val), m)
+			c.emit(is)
+			return
+		}
+	}
+	if alts := alternatives(errs, val); len(alts) > 0 {
+		is.Message = fmt.Sprintf("%s %s is not one of %s", key, show(val), strings.Join(alts, ", "))
+		unq := make([]string, len(alts))
+		for i, a := range alts {
+			unq[i], _ = strconv.Unquote(a)
+		}
+		if s, ok := val.(string); ok {
+			if best := suggest(s, unq); best != "" {
+				is.Hint = fmt.Sprintf("did you mean %q?", best)
+			}
+		}
+		c.emit(is)
+		return
+	}
+	if b := bounds(errs); b != "" {
+		is.Message = fmt.Sprintf("%s %s is out of range: it must be %s", key, show(val), b)
+		c.emit(is)
+		return
+	}
+	if custom {
+		is.Message = fmt.Sprintf("%s %s is not allowed by the organisation schema", key, show(val))
+		if d := userConstraint(errs); d != "" {
+			is.Message += "; it requires " + d
+		}
+	} else {
+		is.Message = fmt.Sprintf("%s %s is not allowed here", key, show(val))
+	}
+	c.emit(is)
+}
+
+func lastKey(path []any) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if s, ok := path[i].(string); ok {
+			return s
+		}
+	}
+	return "value"
+}
+
+func requiredHint(path []any) string {
+	if len(path) == 1 {
+		return fmt.Sprintf("add `%s:`; in the teams layout every section must be present, with an empty value for none", path[0])
+	}
+	return ""
+}
+
+// schemaAt looks a data path up in the schema alone (list items by AnyIndex).
+func schemaAt(v cue.Value, path []any) cue.Value {
+	for _, p := range path {
+		switch p := p.(type) {
+		case int:
+			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
+		case string:
+			n := v.LookupPath(cue.MakePath(cue.Str(p)))
+			if !n.Exists() {
+				n = v.LookupPath(cue.MakePath(cue.Str(p).Optional()))
+			}
+			if !n.Exists() {
+				n = v.LookupPath(cue.MakePath(cue.Str(p).Required()))
+			}
+			v = n
+		}
+		if !v.Exists() {
+			return v
+		}
+	}
+	return v
+}
+
+// expectedKinds is what the schema accepts at a path: from the schema itself, or else from
+// CUE's "mismatched types" messages.
+func expectedKinds(schema cue.Value, errs []rawErr) cue.Kind {
+	if schema.Exists() {
+		if k := schema.IncompleteKind(); k != cue.BottomKind && k != cue.TopKind {
+			return k
+		}
+	}
+	var k cue.Kind
+	for _, e := range errs {
+		if strings.Contains(e.format, "mismatched types") && len(e.args) == 4 {
+			for _, a := range e.args[2:] {
+				k |= kindByName(fmt.Sprint(a))
+			}
+		}
+	}
+	return k
+}
+
+func kindByName(s string) cue.Kind {
+	switch s {
+	case "string":
+		return cue.StringKind
+	case "bool":
+		return cue.BoolKind
+	case "int":
+		return cue.IntKind
+	case "float", "number":
+		return cue.NumberKind
+	case "list":
+		return cue.ListKind
+	case "struct":
+		return cue.StructKind
+	case "null":
+		return cue.NullKind
+	}
+	return 0
+}
+
+func kindOf(v any) cue.Kind {
+	switch v := v.(type) {
+	case nil:
+		return cue.NullKind
+	case string:
+		return cue.StringKind
+	case bool:
+		return cue.BoolKind
+	case int, int64, *big.Int:
+		return cue.IntKind
+	case float64:
+		if v == float64(int64(v)) {
+			return cue.FloatKind
+		}
+		return cue.FloatKind
+	case []any:
+		return cue.ListKind
+	case map[string]any:
+		return cue.StructKind
+	}
+	return cue.BottomKind
+}
+
+func kindWords(k cue.Kind) string {
+	var words []string
+	add := func(kind cue.Kind, w string) {
+		if k&kind == kind {
+			words = append(words, w)
+			k &^= kind
+		}
+	}
+	add(cue.NumberKind, "a number")
+	add(cue.IntKind, "a whole number")
+	add(cue.FloatKind, "a number")
+	add(cue.StringKind, "a string")
+	add(cue.BoolKind, "true or false")
+	add(cue.ListKind, "a list")
+	add(cue.StructKind, "a mapping")
+	if len(words) == 0 {
+		return "null"
+	}
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+func valueWords(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("a string (%q)", v)
+	case bool:
+		return fmt.Sprintf("a boolean (%v)", v)
+	case int, int64, *big.Int, float64:
+		return fmt.Sprintf("a number (%v)", v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// show renders a scalar for a message: strings quoted, others as written.
+func show(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case []any:
+		return "(a list)"
+	case map[string]any:
+		return "(a mapping)"
+	}
+	return fmt.Sprint(v)
+}
+
+// alternatives collects the literal values of an enum from "conflicting values" errors.
+func alternatives(errs []rawErr, val any) []string {
+	self := show(val)
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range errs {
+		if e.format != "conflicting values %s and %s" || len(e.args) != 2 {
+			continue
+		}
+		for _, a := range e.args {
+			s := fmt.Sprint(a)
+			if s == self || seen[s] || !strings.HasPrefix(s, `"`) {
+				continue
+			}
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// bounds renders numeric bounds from "out of bound" errors, e.g. "at most 30".
+func bounds(errs []rawErr) string {
+	var parts []string
+	for _, e := range errs {
+		if !strings.Contains(e.format, "out of bound") || len(e.args) < 2 {
+			continue
+		}
+		b := fmt.Sprint(e.args[len(e.args)-1])
+		switch {
+		case strings.HasPrefix(b, ">="):
+			parts = append(parts, "at least "+b[2:])
+		case strings.HasPrefix(b, "<="):
+			parts = append(parts, "at most "+b[2:])
+		case strings.HasPrefix(b, ">"):
+			parts = append(parts, "more than "+b[1:])
+		case strings.HasPrefix(b, "<"):
+			parts = append(parts, "less than "+b[1:])
+		case strings.HasPrefix(b, "!="):
+			parts = append(parts, "other than "+b[2:])
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
+// userConstraint names what an organisation constraint wanted, from CUE's message args.
+func userConstraint(errs []rawErr) string {
+	for _, e := range errs {
+		switch {
+		case e.format == "conflicting values %s and %s" && len(e.args) == 2:
+			return fmt.Sprint(e.args[0])
+		case strings.Contains(e.format, "out of bound") && len(e.args) >= 2:
+			return fmt.Sprint(e.args[len(e.args)-1])
+		case strings.Contains(e.format, "does not satisfy") && len(e.args) >= 2:
+			return fmt.Sprint(e.args[1])
+		}
+	}
+	return ""
+}

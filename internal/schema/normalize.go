@@ -1,0 +1,93 @@
+package schema
+
+// normalize returns a copy of doc in the shape the CUE schemas describe:
+//
+//   - Map entries whose value is null are dropped. Fleet decodes YAML through JSON into Go
+//     structs, where null means "leave unset", so `key:` is valid wherever the key is; the
+//     schemas mark required keys that may be null with @nullok().
+//   - A bare string in a profile list (`custom_settings: [a.mobileconfig]`, the old format
+//     Fleet still reads) becomes {path: string}, so a profile entry has one shape.
+//   - In the fleets era `install_software: false` (optjson.BoolOr) is dropped: it unsets the
+//     automation, like null.
+//
+// doc itself is not modified.
+func normalize(doc any, kind Kind, era Era) any {
+	out := stripNulls(doc)
+	top, ok := out.(map[string]any)
+	if !ok || kind == KindPackageFile {
+		return out
+	}
+	if controls, ok := top["controls"].(map[string]any); ok {
+		for _, s := range []string{"macos_settings", "apple_settings", "windows_settings", "android_settings"} {
+			settings, ok := controls[s].(map[string]any)
+			if !ok {
+				continue
+			}
+			for _, l := range []string{"custom_settings", "configuration_profiles"} {
+				if list, ok := settings[l].([]any); ok {
+					for i, e := range list {
+						if p, ok := e.(string); ok {
+							list[i] = map[string]any{"path": p}
+						}
+					}
+				}
+			}
+		}
+	}
+	if era == EraFleets {
+		if policies, ok := top["policies"].([]any); ok {
+			for _, p := range policies {
+				if m, ok := p.(map[string]any); ok {
+					if _, isBool := m["install_software"].(bool); isBool {
+						delete(m, "install_software")
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func stripNulls(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			if x != nil {
+				m[k] = stripNulls(x)
+			}
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, x := range v {
+			l[i] = stripNulls(x)
+		}
+		return l
+	}
+	return v
+}
+
+// lookup returns the value at path in doc and whether it exists (a null counts as existing).
+func lookup(doc any, path []any) (any, bool) {
+	cur := doc
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = m[p]; !ok {
+				return nil, false
+			}
+		case int:
+			l, ok := cur.([]any)
+			if !ok || p < 0 || p >= len(l) {
+				return nil, false
+			}
+			cur = l[p]
+		}
+	}
+	return cur, true
+}

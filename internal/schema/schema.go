@@ -1,0 +1,187 @@
+// Package schema is tollgate's structure stage: it checks each GitOps document against the
+// bundled CUE schemas (package cue) for its kind and era, plus the organisation's own CUE
+// schemas, and turns every problem into a plain Issue at a data path.
+//
+// The schemas are compiled once in New; Validate only encodes the document and unifies it
+// with a precompiled definition, so one Validator serves any number of goroutines.
+package schema
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/load"
+
+	bundled "github.com/tollgate-dev/tollgate/cue"
+	"github.com/tollgate-dev/tollgate/internal/finding"
+)
+
+// Kind is what an entry or package file is.
+type Kind int
+
+const (
+	KindGlobal      Kind = iota // default.yml: org_settings
+	KindTeam                    // teams/*.yml or fleets/*.yml
+	KindNoTeam                  // teams/no-team.yml, unassigned.yml
+	KindPackageFile             // the target of software.packages[].path
+)
+
+func (k Kind) String() string {
+	return [...]string{"global", "team", "no-team", "package"}[k]
+}
+
+// Era is the generation of the format, decided by the loader.
+type Era int
+
+const (
+	EraTeams  Era = iota // Fleet ≤ 4.81: teams/, team_settings, queries
+	EraFleets            // Fleet 4.82+: fleets/, settings, reports
+)
+
+func (e Era) String() string {
+	if e == EraFleets {
+		return "fleets"
+	}
+	return "teams"
+}
+
+// Issue is one problem found in a document. Path is a data path of string keys and int
+// indices; the caller maps it to a line. Missing means the path does not exist (point at the
+// parent); AtKey means point at the key rather than the value.
+type Issue struct {
+	Path     []any
+	Message  string
+	RuleID   string
+	Severity finding.Severity
+	Hint     string
+	AtKey    bool
+	Missing  bool
+}
+
+// Validator holds the compiled definitions. It is immutable after New and safe for
+// concurrent use (CUE v0.17 values may be read from many goroutines).
+type Validator struct {
+	ctx       *cue.Context
+	defs      [2][4]cue.Value // [era][kind]
+	userFiles map[string]bool // file names of organisation schemas, to tell their errors apart
+}
+
+// definition names in package cue, by era and kind.
+var defNames = [2][4]string{
+	EraTeams:  {"#GlobalA", "#TeamA", "#NoTeamA", "#PackageFile"},
+	EraFleets: {"#GlobalB", "#FleetB", "#UnassignedB", "#PackageFile"},
+}
+
+// hookNames are the definitions an organisation schema may declare; each is unified into
+// the bundled definition of its kind in both eras.
+var hookNames = [4]string{"#Global", "#Team", "#NoTeam", "#Package"}
+
+// New compiles the bundled schemas and the organisation schemas found in userSchemaDirs
+// (every .cue file directly in each directory). A schema that does not compile is an error
+// naming file:line.
+func New(userSchemaDirs []string) (*Validator, error) {
+	ctx := cuecontext.New()
+	insts := load.Instances([]string{"."}, &load.Config{
+		FS:         bundled.FS,
+		Dir:        "/",
+		FromFSPath: func(p string) string { return "(bundled)/" + p },
+	})
+	if err := insts[0].Err; err != nil {
+		return nil, fmt.Errorf("bundled schema: %w", err)
+	}
+	root := ctx.BuildInstance(insts[0])
+	if err := root.Err(); err != nil {
+		return nil, fmt.Errorf("bundled schema: %s", errorText(err))
+	}
+	user, files, err := compileUser(ctx, userSchemaDirs)
+	if err != nil {
+		return nil, err
+	}
+	v := &Validator{ctx: ctx, userFiles: files}
+	for era := range defNames {
+		for kind, name := range defNames[era] {
+			d := root.LookupPath(cue.ParsePath(name))
+			if !d.Exists() {
+				return nil, fmt.Errorf("bundled schema: definition %s is missing", name)
+			}
+			if user.Exists() {
+				if h := user.LookupPath(cue.ParsePath(hookNames[kind])); h.Exists() {
+					d = d.Unify(h)
+				}
+			}
+			if err := d.Err(); err != nil {
+				return nil, fmt.Errorf("organisation schema conflicts with the bundled %s schema: %s", Kind(kind), errorText(err))
+			}
+			v.defs[era][kind] = d
+		}
+	}
+	return v, nil
+}
+
+// Validate checks doc (plain Go values from yamlsrc.ToAny, with includes spliced in) as a
+// document of the given kind and era. Issues come back in a deterministic order.
+func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
+	if kind < KindGlobal || kind > KindPackageFile || era < EraTeams || era > EraFleets {
+		return []Issue{{Message: fmt.Sprintf("internal error: unknown document kind %d or era %d", kind, era),
+			RuleID: "internal-error", Severity: finding.Error}}
+	}
+	var issues []Issue
+	if era == EraFleets && kind != KindPackageFile {
+		issues = deprecations(doc)
+	}
+	def := v.defs[era][kind]
+	if items, ok := doc.([]any); ok && kind == KindPackageFile {
+		// A package file may hold a list of packages: each item is one #PackageFile.
+		for i, item := range items {
+			issues = append(issues, v.check(def, kind, era, item, []any{i})...)
+		}
+	} else {
+		issues = append(issues, v.check(def, kind, era, doc, nil)...)
+	}
+	sortIssues(issues)
+	return issues
+}
+
+// check validates one value against def; prefix is prepended to every issue path.
+func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []any) []Issue {
+	data := normalize(doc, kind, era)
+	u := def.Unify(v.ctx.Encode(data))
+	if u.Validate(cue.Concrete(true)) == nil {
+		return nil // the common case: no error, no further work
+	}
+	c := &collector{v: v, def: def, era: era, doc: doc, data: data, prefix: prefix, seen: map[string]bool{}}
+	c.walk(u, data, nil, false)
+	return c.issues
+}
+
+func sortIssues(is []Issue) {
+	slices.SortStableFunc(is, func(a, b Issue) int {
+		return cmp.Or(comparePaths(a.Path, b.Path), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Message, b.Message))
+	})
+}
+
+func comparePaths(a, b []any) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ai, aInt := a[i].(int)
+		bi, bInt := b[i].(int)
+		switch {
+		case aInt && bInt:
+			if c := cmp.Compare(ai, bi); c != 0 {
+				return c
+			}
+		case aInt != bInt: // indices before keys; cannot happen at the same depth of one doc
+			if aInt {
+				return -1
+			}
+			return 1
+		default:
+			if c := cmp.Compare(fmt.Sprint(a[i]), fmt.Sprint(b[i])); c != 0 {
+				return c
+			}
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}

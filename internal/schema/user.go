@@ -1,0 +1,72 @@
+package schema
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+// compileUser compiles every .cue file directly in dirs and unifies them into one value.
+// Each file is compiled on its own (it may import CUE's standard library); the files share
+// the hook definitions #Global, #Team, #NoTeam and #Package. It returns the file names, so
+// errors raised by these constraints can be told apart.
+func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, error) {
+	var files []string
+	for _, dir := range dirs {
+		matches, err := filepath.Glob(filepath.Join(dir, "*.cue"))
+		if err != nil {
+			return cue.Value{}, nil, err
+		}
+		if len(matches) == 0 {
+			if _, err := os.Stat(dir); err != nil {
+				return cue.Value{}, nil, fmt.Errorf("organisation schema directory: %w", err)
+			}
+		}
+		files = append(files, matches...)
+	}
+	sort.Strings(files)
+	names := map[string]bool{}
+	var all cue.Value
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return cue.Value{}, nil, fmt.Errorf("organisation schema: %w", err)
+		}
+		v := ctx.CompileBytes(src, cue.Filename(f))
+		if err := v.Err(); err != nil {
+			return cue.Value{}, nil, fmt.Errorf("organisation schema %s", errorText(err))
+		}
+		names[f] = true
+		if !all.Exists() {
+			all = v
+		} else {
+			all = all.Unify(v)
+		}
+	}
+	if all.Exists() {
+		if err := all.Validate(); err != nil {
+			return cue.Value{}, nil, fmt.Errorf("organisation schema %s", errorText(err))
+		}
+	}
+	return all, names, nil
+}
+
+// errorText renders CUE errors as "file:line:col: message" lines.
+func errorText(err error) string {
+	var lines []string
+	for _, e := range cueerrors.Errors(err) {
+		msg := e.Error()
+		if p := e.Position(); p.IsValid() {
+			msg = fmt.Sprintf("%s: %s", p, msg)
+		} else if ps := e.InputPositions(); len(ps) > 0 && ps[0].IsValid() {
+			msg = fmt.Sprintf("%s: %s", ps[0], msg)
+		}
+		lines = append(lines, msg)
+	}
+	return strings.Join(lines, "; ")
+}
