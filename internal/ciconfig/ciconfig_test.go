@@ -1,0 +1,281 @@
+package ciconfig
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+	"go.yaml.in/yaml/v3"
+)
+
+const root = "../.."
+
+func workflowFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{".github/workflows/*.yml", "docs/examples/*.yml"} {
+		m, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found only %v", files)
+	}
+	return files
+}
+
+// TestActionlint runs actionlint as a library on every workflow. The project root is given
+// explicitly so `uses: ./` resolves to action.yml (and its inputs are checked) even without .git.
+func TestActionlint(t *testing.T) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj, err := actionlint.NewProject(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &actionlint.LinterOptions{WorkingDir: abs}
+	if sc, err := exec.LookPath("shellcheck"); err == nil {
+		opts.Shellcheck = sc // stricter where it is installed
+	}
+	l, err := actionlint.NewLinter(io.Discard, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := l.LintFiles(workflowFiles(t), proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range errs {
+		t.Errorf("%s:%d:%d: %s [%s]", e.Filepath, e.Line, e.Column, e.Message, e.Kind)
+	}
+}
+
+type step struct {
+	Name             string            `yaml:"name"`
+	ID               string            `yaml:"id"`
+	If               string            `yaml:"if"`
+	Uses             string            `yaml:"uses"`
+	Run              string            `yaml:"run"`
+	Shell            string            `yaml:"shell"`
+	WorkingDirectory string            `yaml:"working-directory"`
+	Env              map[string]string `yaml:"env"`
+	With             map[string]string `yaml:"with"`
+	ContinueOnError  bool              `yaml:"continue-on-error"`
+}
+
+type action struct {
+	Inputs map[string]struct {
+		Description string  `yaml:"description"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Value string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Steps []step `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+func readYAML(t *testing.T, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true) // a misspelt key (shel:, continue-on-eror:) must fail here
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// pinned is owner/repo[/path]@<40 hex digits>.
+var pinned = regexp.MustCompile(`^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$`)
+
+// TestActionYAML checks what actionlint can't see in a composite action.
+func TestActionYAML(t *testing.T) {
+	var a action
+	data, _ := os.ReadFile(filepath.Join(root, "action.yml"))
+	// KnownFields is off for action.yml's top level (name, branding, ...); steps are checked below.
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Runs.Using != "composite" {
+		t.Fatalf("runs.using = %q", a.Runs.Using)
+	}
+	for _, in := range []string{"path", "config", "policy", "fail-level", "category", "upload-sarif", "format"} {
+		if _, ok := a.Inputs[in]; !ok {
+			t.Errorf("input %q missing", in)
+		}
+	}
+	for _, out := range []string{"exit-code", "sarif-file", "findings"} {
+		if a.Outputs[out].Value == "" {
+			t.Errorf("output %q has no value:", out)
+		}
+	}
+
+	byID := map[string]step{}
+	for i, s := range a.Runs.Steps {
+		at := s.Name
+		if at == "" {
+			at = fmt.Sprint("step ", i+1)
+		}
+		byID[s.ID] = s
+		if s.Run != "" {
+			if s.Shell != "bash" {
+				t.Errorf("%s: run step without shell: bash (composite steps have no default shell)", at)
+			}
+			// Expressions in a script are pasted in before bash parses it: an input holding
+			// "$(...)" or a quote would run. Values reach scripts through env: only.
+			if strings.Contains(s.Run, "${{") {
+				t.Errorf("%s: ${{ }} inside run:; pass the value through env:", at)
+			}
+		}
+		if s.Uses != "" && !pinned.MatchString(s.Uses) {
+			t.Errorf("%s: uses %q is not pinned to a full commit SHA", at, s.Uses)
+		}
+	}
+
+	// Every input reaches the scripts, through env: or with:.
+	var plumbing strings.Builder
+	for _, s := range a.Runs.Steps {
+		for _, v := range s.Env {
+			plumbing.WriteString(v + "\n")
+		}
+		for _, v := range s.With {
+			plumbing.WriteString(v + "\n")
+		}
+		plumbing.WriteString(s.If + "\n")
+	}
+	for in := range a.Inputs {
+		if !strings.Contains(plumbing.String(), "inputs."+in+" ") {
+			t.Errorf("input %q is never used", in)
+		}
+	}
+
+	steps := a.Runs.Steps
+	setup := steps[0]
+	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") || setup.With["go-version-file"] != "${{ github.action_path }}/go.mod" {
+		t.Errorf("first step must set up Go from the action's go.mod: %+v", setup)
+	}
+	build := findStep(t, steps, func(s step) bool { return strings.Contains(s.Run, "go build") })
+	if !strings.Contains(build.Run, `go build -trimpath -o "$RUNNER_TEMP/tollgate" ./cmd/tollgate`) ||
+		build.WorkingDirectory != "${{ github.action_path }}" {
+		t.Errorf("build step: %+v", build)
+	}
+	lint := byID["lint"]
+	for _, want := range []string{`--format "$TOLLGATE_FORMAT"`, `--sarif-file "$sarif"`, `sarif="$RUNNER_TEMP/tollgate.sarif"`,
+		"--fail-level", "--category", "--config", "--policy", "set +e", "exit-code=", "sarif-file=", "findings="} {
+		if !strings.Contains(lint.Run, want) {
+			t.Errorf("lint step lacks %q", want)
+		}
+	}
+
+	upload := findStep(t, steps, func(s step) bool { return strings.Contains(s.Uses, "upload-sarif") })
+	if !strings.HasPrefix(upload.Uses, "github/codeql-action/upload-sarif@") {
+		t.Errorf("upload step uses %q", upload.Uses)
+	}
+	for _, want := range []string{"!cancelled()", "inputs.upload-sarif == 'true'",
+		"github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository"} {
+		if !strings.Contains(upload.If, want) {
+			t.Errorf("upload step's if lacks %q", want)
+		}
+	}
+	if upload.With["category"] != "${{ inputs.category }}" || !upload.ContinueOnError {
+		t.Errorf("upload step: the same category as the SARIF run and continue-on-error (best effort): %+v", upload)
+	}
+
+	last := steps[len(steps)-1]
+	if !strings.HasPrefix(strings.TrimSpace(last.Run), "exit ") || last.Env["TOLLGATE_EXIT_CODE"] != "${{ steps.lint.outputs.exit-code }}" {
+		t.Errorf("the last step must exit with tollgate's code: %+v", last)
+	}
+}
+
+func findStep(t *testing.T, steps []step, match func(step) bool) step {
+	t.Helper()
+	i := slices.IndexFunc(steps, match)
+	if i < 0 {
+		t.Fatal("step not found")
+	}
+	return steps[i]
+}
+
+// TestWorkflowsPinned: every third-party action in the workflows and examples is pinned to a
+// commit SHA, except tollgate's own action in the examples (users pin it to a release).
+func TestWorkflowsPinned(t *testing.T) {
+	for _, f := range workflowFiles(t) {
+		var doc yaml.Node
+		data, _ := os.ReadFile(f)
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		walk(&doc, func(key, value *yaml.Node) {
+			if key.Value != "uses" {
+				return
+			}
+			u := value.Value
+			if strings.HasPrefix(u, "./") || strings.HasPrefix(u, "tollgate-dev/tollgate@") || pinned.MatchString(u) {
+				return
+			}
+			t.Errorf("%s:%d: %q is not pinned to a full commit SHA", f, value.Line, u)
+		})
+	}
+}
+
+func walk(n *yaml.Node, visit func(key, value *yaml.Node)) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			visit(n.Content[i], n.Content[i+1])
+		}
+	}
+	for _, c := range n.Content {
+		walk(c, visit)
+	}
+}
+
+func TestPreCommitHooks(t *testing.T) {
+	type hook struct {
+		ID              string `yaml:"id"`
+		Name            string `yaml:"name"`
+		Description     string `yaml:"description"`
+		Entry           string `yaml:"entry"`
+		Language        string `yaml:"language"`
+		LanguageVersion string `yaml:"language_version"`
+		PassFilenames   *bool  `yaml:"pass_filenames"`
+		RequireSerial   bool   `yaml:"require_serial"`
+		Files           string `yaml:"files"`
+	}
+	var hooks []hook
+	readYAML(t, ".pre-commit-hooks.yaml", &hooks)
+	want := map[string]string{"tollgate": "golang", "tollgate-system": "system"}
+	if len(hooks) != len(want) {
+		t.Fatalf("%d hooks, want %d", len(hooks), len(want))
+	}
+	for _, h := range hooks {
+		if want[h.ID] != h.Language {
+			t.Errorf("hook %q: language %q", h.ID, h.Language)
+		}
+		if h.Entry != "tollgate lint" || h.PassFilenames == nil || *h.PassFilenames || !h.RequireSerial {
+			t.Errorf("hook %q: entry %q, pass_filenames %v, require_serial %v", h.ID, h.Entry, h.PassFilenames, h.RequireSerial)
+		}
+		// With language_version set, pre-commit downloads a Go toolchain of its own.
+		if h.LanguageVersion != "" {
+			t.Errorf("hook %q sets language_version", h.ID)
+		}
+		if _, err := regexp.Compile(h.Files); err != nil {
+			t.Errorf("hook %q: files: %v", h.ID, err)
+		}
+	}
+}
