@@ -54,6 +54,12 @@ type RuleConfig struct {
 type ApplyConfig struct {
 	// Command replaces the default `fleetctl gitops -f …` (e.g. ["terraform", "apply", "-auto-approve"]).
 	Command []string `yaml:"command"`
+	// DryRunCommand is what `tollgate apply --dry-run` runs when Command is set (e.g.
+	// ["terraform", "plan"]); without it a custom applier cannot be dry-run.
+	DryRunCommand []string `yaml:"dry_run_command"`
+	// DryRunFirst runs the dry run before a real apply and stops if it fails, as the template's
+	// gitops.sh does (default true).
+	DryRunFirst *bool `yaml:"dry_run_first"`
 	// DeleteOther passes --delete-other-teams / --delete-other-fleets (per era) to fleetctl.
 	DeleteOther bool `yaml:"delete_other"`
 	// Env lists environment variables the applier needs, beyond FLEET_URL and FLEET_API_TOKEN.
@@ -158,6 +164,15 @@ func (c *Config) RuleParams(id string) map[string]any {
 	}
 	for k, v := range c.Rules[id].Params {
 		out[k] = v
+	}
+	return out
+}
+
+// AbsAll resolves every path of ps.
+func (c *Config) AbsAll(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = c.Abs(p)
 	}
 	return out
 }

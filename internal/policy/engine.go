@@ -1,0 +1,312 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/oscatalog"
+)
+
+// Options configure the engine.
+type Options struct {
+	UserDirs []string                       // --policy and config `policies:`
+	Params   func(id string) map[string]any // parameters from .tollgate.yaml, per rule
+	Enabled  func(id string) bool           // nil: every rule runs
+	Data     map[string]any                 // extra data documents, e.g. "os_catalog"
+	Catalog  *oscatalog.Catalog             // for tollgate.os_version_status; nil means the embedded one
+	Now      time.Time
+	Timeout  time.Duration // per run; 0 means one minute
+	Workers  int
+}
+
+// Engine holds prepared queries, ready to evaluate many inputs concurrently.
+type Engine struct {
+	Rules    []catalog.Rule // tollgate-contract rules, sorted by ID
+	rules    []*prepared
+	conftest []*prepared
+	opts     Options
+}
+
+type prepared struct {
+	rule   catalog.Rule
+	pkg    string // e.g. tollgate.rules.passcode_min_length, or main
+	name   string // conftest rule name (deny, warn_x, ...), "" for tollgate rules
+	query  rego.PreparedEvalQuery
+	defSev finding.Severity
+}
+
+// New parses and compiles every module once and prepares one query per rule package (so a
+// failing rule cannot hide the results of the others).
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	mods, err := Bundled(false)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range opts.UserDirs {
+		um, err := UserDir(d, false)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, um...)
+	}
+	return newEngine(ctx, opts, mods)
+}
+
+func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Minute
+	}
+	e := &Engine{opts: opts}
+	modMap := map[string]*ast.Module{}
+	params := map[string]any{}
+	seen := map[string]string{}
+	var metas []struct {
+		rule catalog.Rule
+		pkg  string
+	}
+	for _, m := range mods {
+		if _, dup := modMap[m.name]; dup {
+			return nil, fmt.Errorf("policy file %s is loaded twice", m.name)
+		}
+		modMap[m.name] = m.ast
+		r, isRule, err := ruleMeta(m)
+		if err != nil {
+			return nil, err
+		}
+		if !isRule {
+			continue
+		}
+		pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+		if prev, ok := seen[r.ID]; ok && prev != pkg {
+			return nil, fmt.Errorf("%s: rule id %q is already used by package %s", m.name, r.ID, prev)
+		}
+		if _, ok := seen[r.ID]; ok {
+			continue // a second file of the same package
+		}
+		seen[r.ID] = pkg
+		metas = append(metas, struct {
+			rule catalog.Rule
+			pkg  string
+		}{r, pkg})
+		p := map[string]any{}
+		for _, prm := range r.Params {
+			p[prm.Name] = prm.Default
+		}
+		if opts.Params != nil {
+			for k, v := range opts.Params(r.ID) {
+				p[k] = v
+			}
+		}
+		params[r.ID] = p
+	}
+	decls, impls := builtins(opts.Catalog, opts.Now)
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false).WithBuiltins(decls)
+	compiler.Compile(modMap)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("policies do not compile:\n%v", compiler.Errors)
+	}
+	data := map[string]any{"tollgate": map[string]any{"params": params}}
+	for k, v := range opts.Data {
+		data[k] = v
+	}
+	store := inmem.NewFromObject(data)
+	prep := func(query string) (rego.PreparedEvalQuery, error) {
+		ropts := append([]func(*rego.Rego){rego.Compiler(compiler), rego.Store(store), rego.Query(query),
+			rego.StrictBuiltinErrors(true)}, impls...)
+		return rego.New(ropts...).PrepareForEval(ctx)
+	}
+	slices.SortFunc(metas, func(a, b struct {
+		rule catalog.Rule
+		pkg  string
+	}) int {
+		return strings.Compare(a.rule.ID, b.rule.ID)
+	})
+	for _, m := range metas {
+		e.Rules = append(e.Rules, m.rule)
+		if opts.Enabled != nil && !opts.Enabled(m.rule.ID) {
+			continue
+		}
+		q, err := prep("data." + m.pkg + ".report")
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", m.rule.ID, err)
+		}
+		e.rules = append(e.rules, &prepared{rule: m.rule, pkg: m.pkg, query: q, defSev: m.rule.Severity})
+	}
+	// Plain conftest policies: deny/violation are errors, warn warnings.
+	var conftest []*prepared
+	for _, m := range mods {
+		for _, name := range conftestRules(m) {
+			pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+			q, err := prep("data." + pkg + "." + name)
+			if err != nil {
+				return nil, fmt.Errorf("policy %s: %w", m.name, err)
+			}
+			sev := finding.Error
+			if strings.HasPrefix(name, "warn") {
+				sev = finding.Warning
+			}
+			id := conftestID(pkg, name)
+			r := catalog.Rule{ID: id, Title: "conftest policy " + pkg + "." + name, Severity: sev, Category: "user",
+				Description: fmt.Sprintf("The %s rule of the conftest policy package %s (%s).", name, pkg, m.name), Source: m.origin}
+			conftest = append(conftest, &prepared{rule: r, pkg: pkg, name: name, query: q, defSev: sev})
+		}
+	}
+	slices.SortFunc(conftest, func(a, b *prepared) int { return strings.Compare(a.rule.ID, b.rule.ID) })
+	conftest = slices.CompactFunc(conftest, func(a, b *prepared) bool { return a.rule.ID == b.rule.ID })
+	e.conftest = conftest
+	for _, c := range conftest {
+		e.Rules = append(e.Rules, c.rule)
+	}
+	return e, nil
+}
+
+// conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.
+func conftestID(pkg, name string) string {
+	s := "conftest/" + strings.ReplaceAll(pkg, ".", "/") + "/" + name
+	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+}
+
+// Raw is one result object returned by a rule, before the engine locates it.
+type Raw struct {
+	Rule     catalog.Rule
+	Severity finding.Severity
+	Object   map[string]any // file, msg, path | line/col, hint, severity, at
+	Conftest bool
+}
+
+// Job is one evaluation: an input for the tollgate rules, and per-document inputs for the
+// conftest policies.
+type Job struct {
+	Input    ast.Value
+	Conftest []ConftestInput
+}
+
+// ConftestInput is one document as conftest would see it.
+type ConftestInput struct {
+	File  string
+	Input ast.Value
+}
+
+// Eval runs every prepared query on every job, in parallel, within the time limit. Results
+// come back in a deterministic order; evaluation errors become policy-error findings.
+func (e *Engine) Eval(ctx context.Context, jobs []Job) ([]Raw, []finding.Finding) {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	type task struct {
+		p     *prepared
+		input ast.Value
+		file  string
+	}
+	var tasks []task
+	for _, j := range jobs {
+		for _, p := range e.rules {
+			tasks = append(tasks, task{p: p, input: j.Input})
+		}
+		for _, ci := range j.Conftest {
+			for _, p := range e.conftest {
+				tasks = append(tasks, task{p: p, input: ci.Input, file: ci.File})
+			}
+		}
+	}
+	raws := make([][]Raw, len(tasks))
+	errs := make([]*finding.Finding, len(tasks))
+	workers := e.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(tasks), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				t := tasks[i]
+				rs, err := t.p.query.Eval(ctx, rego.EvalParsedInput(t.input), rego.EvalTime(e.opts.Now))
+				if err != nil {
+					f := evalError(t.p, t.file, err)
+					errs[i] = &f
+					continue
+				}
+				raws[i] = collect(t.p, t.file, rs)
+			}
+		}()
+	}
+	for i := range tasks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var out []Raw
+	var fs []finding.Finding
+	for i := range tasks {
+		out = append(out, raws[i]...)
+		if errs[i] != nil {
+			fs = append(fs, *errs[i])
+		}
+	}
+	return out, fs
+}
+
+// collect turns a result set (a set of findings, or for conftest strings/objects) into Raws.
+func collect(p *prepared, file string, rs rego.ResultSet) []Raw {
+	var out []Raw
+	for _, r := range rs {
+		for _, ex := range r.Expressions {
+			items, ok := ex.Value.([]any)
+			if !ok {
+				continue
+			}
+			for _, it := range items {
+				obj, ok := it.(map[string]any)
+				if !ok {
+					if s, isStr := it.(string); isStr {
+						obj = map[string]any{"msg": s}
+					} else {
+						obj = map[string]any{"msg": fmt.Sprint(it)}
+					}
+				}
+				if p.name != "" { // conftest: the document's file unless the policy names another
+					if _, ok := obj["file"]; !ok {
+						obj["file"] = file
+					}
+				}
+				out = append(out, Raw{Rule: p.rule, Severity: p.defSev, Object: obj, Conftest: p.name != ""})
+			}
+		}
+	}
+	return out
+}
+
+// evalError reports a rule that could not finish: a builtin error, a type error, a time-out.
+func evalError(p *prepared, file string, err error) finding.Finding {
+	msg := err.Error()
+	var te *topdown.Error
+	if errors.As(err, &te) {
+		msg = te.Message
+		if te.Location != nil {
+			msg = fmt.Sprintf("%s (at %s:%d)", te.Message, te.Location.File, te.Location.Row)
+		}
+	}
+	if topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) {
+		msg = "evaluation timed out"
+	}
+	return finding.Finding{RuleID: catalog.PolicyError, Severity: finding.Error, Source: p.rule.Source,
+		Message: fmt.Sprintf("rule %s did not finish, so its checks did not run: %s", p.rule.ID, msg),
+		Hint:    "fix the policy, or the value it choked on",
+		Location: finding.Location{File: file, Start: finding.Position{Line: 1, Column: 1},
+			End: finding.Position{Line: 1, Column: 1}}}
+}

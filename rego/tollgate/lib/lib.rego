@@ -1,0 +1,95 @@
+# METADATA
+# title: tollgate's Rego library
+# description: |
+#   Helpers for rules: build findings that the engine locates at file:line:column, read rule
+#   parameters, compare versions and dates, walk the repository model. Import it with
+#   `import data.tollgate.lib`.
+package tollgate.lib
+
+# fail is a finding at a data path of a YAML document: the engine maps the path (across
+# includes) to the exact file, line and column. file is the entry file (or package file) the
+# path starts in, path an array of keys and indices.
+fail(file, path, msg) := {"file": file, "path": path, "msg": msg}
+
+# fail_key is like fail but points at the mapping key instead of the value.
+fail_key(file, path, msg) := {"file": file, "path": path, "msg": msg, "at": "key"}
+
+# fail_at is a finding at an explicit position (profiles, scripts: files without a data path).
+fail_at(file, line, col, msg) := {"file": file, "line": line, "col": col, "msg": msg}
+
+# fail_file is a finding about a file as a whole (line 1).
+fail_file(file, msg) := {"file": file, "msg": msg}
+
+# with_hint adds a "how to fix" hint to a finding.
+with_hint(f, hint) := object.union(f, {"hint": hint})
+
+# with_severity overrides the rule's default severity for one finding.
+with_severity(f, severity) := object.union(f, {"severity": severity})
+
+# param returns the value of a rule parameter; the engine fills in the defaults declared in
+# the rule's METADATA, overridden by .tollgate.yaml.
+param(rule_id, name) := data.tollgate.params[rule_id][name]
+
+# entries is every entry file: the global file first, then team files.
+entries contains e if {
+	e := input.global
+	e != null
+}
+
+entries contains e if some e in input.teams
+
+# version_parts parses "15.1.2" into [15, 1, 2], padding to three numbers ("15" = 15.0.0).
+version_parts(v) := parts if {
+	regex.match(`^\d+(\.\d+){0,2}$`, v)
+	raw := [to_number(p) | some p in split(v, ".")]
+	parts := array.concat(raw, array.slice([0, 0, 0], 0, 3 - count(raw)))
+}
+
+# version_compare is -1, 0 or 1; both must be valid versions.
+version_compare(a, b) := -1 if version_parts(a) < version_parts(b)
+
+version_compare(a, b) := 0 if version_parts(a) == version_parts(b)
+
+version_compare(a, b) := 1 if version_parts(a) > version_parts(b)
+
+# valid_date holds for a real calendar date written YYYY-MM-DD (2025-02-30 is not). It uses
+# arithmetic only: a parsing builtin would raise an error on a bad date instead of failing.
+valid_date(s) if {
+	is_string(s)
+	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
+	parts := [to_number(p) | some p in split(s, "-")]
+	parts[1] >= 1
+	parts[1] <= 12
+	parts[2] >= 1
+	parts[2] <= _days_in_month(parts[0], parts[1])
+}
+
+_days_in_month(y, m) := 29 if {
+	m == 2
+	_leap(y)
+}
+
+_days_in_month(y, m) := 28 if {
+	m == 2
+	not _leap(y)
+}
+
+_days_in_month(_, m) := 30 if m in {4, 6, 9, 11}
+
+_days_in_month(_, m) := 31 if m in {1, 3, 5, 7, 8, 10, 12}
+
+_leap(y) if {
+	y % 4 == 0
+	y % 100 != 0
+}
+
+_leap(y) if y % 400 == 0
+
+# days_between is the number of whole days from date a to date b (YYYY-MM-DD, may be negative).
+days_between(a, b) := (time.parse_ns("2006-01-02", b) - time.parse_ns("2006-01-02", a)) / 86400000000000
+
+# today is the evaluation date (--now, SOURCE_DATE_EPOCH or the clock) as YYYY-MM-DD.
+today := time.format([time.now_ns(), "UTC", "2006-01-02"])
+
+# get walks a path in a document, undefined when absent.
+get(doc, path) := object.get(doc, path, null)

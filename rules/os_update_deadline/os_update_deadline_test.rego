@@ -1,0 +1,46 @@
+package tollgate.rules.os_update_deadline_test
+
+import data.tollgate.rules.os_update_deadline
+
+team(u) := {"global": null, "teams": [{"file": "teams/t.yml", "doc": {"controls": {"macos_updates": u}}}]}
+
+params := {"os-update-deadline": {"min_days_ahead": 3, "past_severity": "warning"}}
+
+findings(u) := os_update_deadline.report with input as team(u)
+	with data.tollgate.params as params
+	with time.now_ns as time.parse_ns("2006-01-02", "2026-11-25")
+
+test_missing_deadline if {
+	fs := findings({"minimum_version": "15.1"})
+	some f in fs
+	contains(f.msg, "deadline is required")
+}
+
+test_past_deadline_is_a_warning if {
+	fs := findings({"minimum_version": "15.1", "deadline": "2026-01-01"})
+	some f in fs
+	contains(f.msg, "has passed")
+	f.severity == "warning"
+}
+
+test_deadline_before_release if {
+	fs := findings({"minimum_version": "26.6.2", "deadline": "2026-08-01"})
+	some f in fs
+	contains(f.msg, "before 26.6.2 was released")
+}
+
+test_good_deadline_is_silent if {
+	count(findings({"minimum_version": "15.1", "deadline": "2027-01-15"})) == 0
+}
+
+test_too_close if {
+	fs := findings({"minimum_version": "15.1", "deadline": "2026-11-26"})
+	some f in fs
+	contains(f.msg, "only 1 days away")
+}
+
+test_latest_needs_deadline_days if {
+	fs := findings({"minimum_version": "latest"})
+	some f in fs
+	contains(f.msg, "needs deadline_days")
+}
