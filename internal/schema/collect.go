@@ -37,6 +37,7 @@ type collector struct {
 	doc    any // as given (nulls kept)
 	data   any // as validated (normalized)
 	prefix []any
+	nulls  [][]any // paths of null map values in doc (invisible to CUE)
 	seen   map[string]bool
 	byPath map[string]*pathErrs
 	order  []string
@@ -48,12 +49,11 @@ type pathErrs struct {
 	errs []rawErr
 }
 
-func (c *collector) walk(val cue.Value, data any, path []any, inList bool) {
-	err := val.Validate(cue.Concrete(true))
-	if err == nil {
-		return
+func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList bool) {
+	if val.Validate(cue.Concrete(true)) == nil && !c.hasNullBelow(path) {
+		return // a clean subtree: nothing CUE could see, no null key it could not see
 	}
-	for _, e := range cueerrors.Errors(err) {
+	for _, e := range cueerrors.Errors(val.Validate(cue.Concrete(true))) {
 		format, args := e.Msg()
 		if format == "field not allowed" { // found below with Allows, cut at the right key
 			continue
@@ -64,35 +64,85 @@ func (c *collector) walk(val cue.Value, data any, path []any, inList bool) {
 		}
 		c.add(p, rawErr{format: format, args: args, custom: c.fromUser(e)})
 	}
-	switch d := data.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(d))
-		for k := range d {
+	childInList := inList || isItemList(path)
+	if m, ok := orig.(map[string]any); ok && sch.IncompleteKind()&cue.StructKind != 0 {
+		d, _ := data.(map[string]any)
+		c.requiredKeys(val, d, path)
+		keys := make([]string, 0, len(m))
+		for k := range m {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
 			sel := cue.Str(k)
-			if !val.Allows(sel) {
-				c.unknownKey(val, path, k, inList)
+			// Allows is asked of the schema: the unified value already holds every data key.
+			if sch.Exists() && !sch.Allows(sel) {
+				c.unknownKey(sch, path, k, childInList)
 				continue
 			}
-			child := val.LookupPath(cue.MakePath(sel))
-			if child.Exists() {
-				c.walk(child, d[k], appendPath(path, k), inList || len(path) > 0 && isItemList(path))
+			if m[k] == nil {
+				continue
+			}
+			if child := val.LookupPath(cue.MakePath(sel)); child.Exists() {
+				c.walk(child, schemaChild(sch, k), m[k], d[k], appendPath(path, k), childInList)
 			}
 		}
-	case []any:
-		for i, x := range d {
-			child := val.LookupPath(cue.MakePath(cue.Index(i)))
-			if child.Exists() {
-				c.walk(child, x, appendPath(path, i), inList)
+	} else if l, ok := data.([]any); ok {
+		o, _ := orig.([]any)
+		for i, x := range l {
+			var oi any = x
+			if i < len(o) {
+				oi = o[i]
+			}
+			if child := val.LookupPath(cue.MakePath(cue.Index(i))); child.Exists() {
+				c.walk(child, sch.LookupPath(cue.MakePath(cue.AnyIndex)), oi, x, appendPath(path, i), childInList)
 			}
 		}
 	}
 	if len(path) == 0 {
 		c.flush()
 	}
+}
+
+// requiredKeys finds required fields missing from the struct val: CUE leaves them out of
+// Validate's errors as soon as the struct holds any other error. The unified value is asked
+// (not the schema), so fields required only under a condition on the data count correctly.
+func (c *collector) requiredKeys(val cue.Value, data map[string]any, path []any) {
+	it, err := val.Fields(cue.Optional(true))
+	if err != nil {
+		return
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if sel.ConstraintType() != cue.RequiredConstraint || !sel.IsString() {
+			continue
+		}
+		if _, ok := data[sel.Unquoted()]; !ok {
+			c.add(appendPath(path, sel.Unquoted()), rawErr{format: "field is required but not present"})
+		}
+	}
+}
+
+// hasNullBelow reports whether the original document has a null map value at or under path.
+func (c *collector) hasNullBelow(path []any) bool {
+	for _, n := range c.nulls {
+		if len(n) > len(path) && comparePaths(n[:len(path)], path) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// schemaChild is the schema of field k in the struct schema sch.
+func schemaChild(sch cue.Value, k string) cue.Value {
+	n := sch.LookupPath(cue.MakePath(cue.Str(k)))
+	if !n.Exists() {
+		n = sch.LookupPath(cue.MakePath(cue.Str(k).Optional()))
+	}
+	if !n.Exists() {
+		n = sch.LookupPath(cue.MakePath(cue.Str(k).Required()))
+	}
+	return n
 }
 
 // isItemList reports whether path is a list of items whose unknown keys fleetctl ≤ 4.81
@@ -323,11 +373,26 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	}
 	expected := expectedKinds(schema, errs)
 	got := kindOf(val)
+	if expected == cue.NullKind {
+		// A key that must stay empty in this kind of file (e.g. software in the global file).
+		is := Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, AtKey: true,
+			Message: fmt.Sprintf("%q cannot be set in this file", key)}
+		if a := schema.Attribute("msg"); a.Err() == nil {
+			if m, err := a.String(0); err == nil {
+				is.Message = fmt.Sprintf("%q %s", key, m)
+			}
+		}
+		c.emit(is)
+		return
+	}
 	if expected != cue.BottomKind && expected&got == 0 {
 		is := Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error,
 			Message: fmt.Sprintf("%s: expected %s, got %s", key, kindWords(expected), valueWords(val))}
 		if expected&cue.StringKind != 0 && got&cue.NumberKind != 0 {
-			is.Hint = "quote the value: YAML reads an unquoted 15.10 as the number 15.1"
+			is.Hint = "quote the value so YAML reads it as a string"
+			if got == cue.FloatKind {
+				is.Hint = "quote the value: YAML reads an unquoted 15.10 as the number 15.1"
+			}
 		}
 		c.emit(is)
 		return
@@ -394,14 +459,7 @@ func schemaAt(v cue.Value, path []any) cue.Value {
 		case int:
 			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
 		case string:
-			n := v.LookupPath(cue.MakePath(cue.Str(p)))
-			if !n.Exists() {
-				n = v.LookupPath(cue.MakePath(cue.Str(p).Optional()))
-			}
-			if !n.Exists() {
-				n = v.LookupPath(cue.MakePath(cue.Str(p).Required()))
-			}
-			v = n
+			v = schemaChild(v, p)
 		}
 		if !v.Exists() {
 			return v

@@ -10,12 +10,13 @@ package schema
 //   - In the fleets era `install_software: false` (optjson.BoolOr) is dropped: it unsets the
 //     automation, like null.
 //
-// doc itself is not modified.
-func normalize(doc any, kind Kind, era Era) any {
-	out := stripNulls(doc)
+// doc itself is not modified. The paths of the dropped nulls are returned too.
+func normalize(doc any, kind Kind, era Era) (any, [][]any) {
+	var nulls [][]any
+	out := stripNulls(doc, nil, &nulls)
 	top, ok := out.(map[string]any)
 	if !ok || kind == KindPackageFile {
-		return out
+		return out, nulls
 	}
 	if controls, ok := top["controls"].(map[string]any); ok {
 		for _, s := range []string{"macos_settings", "apple_settings", "windows_settings", "android_settings"} {
@@ -45,23 +46,25 @@ func normalize(doc any, kind Kind, era Era) any {
 			}
 		}
 	}
-	return out
+	return out, nulls
 }
 
-func stripNulls(v any) any {
+func stripNulls(v any, path []any, nulls *[][]any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		m := make(map[string]any, len(v))
 		for k, x := range v {
-			if x != nil {
-				m[k] = stripNulls(x)
+			if x == nil {
+				*nulls = append(*nulls, appendPath(path, k))
+				continue
 			}
+			m[k] = stripNulls(x, appendPath(path, k), nulls)
 		}
 		return m
 	case []any:
 		l := make([]any, len(v))
 		for i, x := range v {
-			l[i] = stripNulls(x)
+			l[i] = stripNulls(x, appendPath(path, i), nulls)
 		}
 		return l
 	}

@@ -147,14 +147,26 @@ func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
 
 // check validates one value against def; prefix is prepended to every issue path.
 func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []any) []Issue {
-	data := normalize(doc, kind, era)
+	data, nulls := normalize(doc, kind, era)
 	u := def.Unify(v.ctx.Encode(data))
-	if u.Validate(cue.Concrete(true)) == nil {
+	if u.Validate(cue.Concrete(true)) == nil && nullKeysAllowed(def, nulls) {
 		return nil // the common case: no error, no further work
 	}
-	c := &collector{v: v, def: def, era: era, doc: doc, data: data, prefix: prefix, seen: map[string]bool{}}
-	c.walk(u, data, nil, false)
+	c := &collector{v: v, def: def, era: era, doc: doc, data: data, prefix: prefix, nulls: nulls, seen: map[string]bool{}}
+	c.walk(u, def, doc, data, nil, false)
 	return c.issues
+}
+
+// nullKeysAllowed reports whether every key with a null value is a key the schema knows
+// (nulls are stripped before validation, so CUE cannot see an unknown one).
+func nullKeysAllowed(def cue.Value, nulls [][]any) bool {
+	for _, p := range nulls {
+		parent := schemaAt(def, p[:len(p)-1])
+		if parent.Exists() && !parent.Allows(cue.Str(p[len(p)-1].(string))) {
+			return false
+		}
+	}
+	return true
 }
 
 func sortIssues(is []Issue) {
