@@ -78,12 +78,12 @@ func annotation(in *Input, f finding.Finding) string {
 	if f.Location.File != "" {
 		props = append(props, "file="+escapeProperty(f.Location.File),
 			"line="+strconv.Itoa(s.startLine), "endLine="+strconv.Itoa(s.endLine))
-		// The runner drops col/endColumn on multi-line spans. GitHub's endColumn is inclusive;
-		// ours is exclusive.
+		// The runner drops col/endColumn on multi-line spans. GitHub doesn't document whether
+		// endColumn is inclusive; users who checked found it exclusive, like ours and SARIF's.
 		if s.endLine == s.startLine {
 			props = append(props, "col="+strconv.Itoa(s.startCol))
 			if s.known {
-				props = append(props, "endColumn="+strconv.Itoa(max(s.startCol, s.endCol-1)))
+				props = append(props, "endColumn="+strconv.Itoa(s.endCol))
 			}
 		}
 	}

@@ -120,7 +120,7 @@ func TestAnnotationRoundTrip(t *testing.T) {
 			t.Fatalf("%q: runner sees %d commands", s, len(cmds))
 		}
 		c := cmds[0]
-		want := map[string]string{"file": file, "line": "2", "endline": "2", "col": "3", "endcolumn": "8", "title": "user-rule"}
+		want := map[string]string{"file": file, "line": "2", "endline": "2", "col": "3", "endcolumn": "9", "title": "user-rule"}
 		if c.name != "warning" || c.data != showControls(s) || fmt.Sprint(c.props) != fmt.Sprint(want) {
 			t.Errorf("%q round-tripped as %s %v %q", s, c.name, c.props, c.data)
 		}
