@@ -221,4 +221,3 @@ func useColor(mode, output string, e *env) (bool, error) {
 	}
 	return false, usagef("--color %q: want auto, always or never", mode)
 }
-

@@ -26,7 +26,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CORPORA", corpora+"/../../../shared/corpora")
 			env.Setenv("NO_COLOR", "")
-			env.Setenv("SOURCE_DATE_EPOCH", "1795651200") // 2026-11-25, so date rules are stable
+			env.Setenv("SOURCE_DATE_EPOCH", "1795564800") // 2026-11-25, so date rules are stable
 			return nil
 		},
 		RequireExplicitExec: false,

@@ -102,7 +102,7 @@ func UserDir(dir string, withTests bool) ([]module, error) {
 // ruleMeta reads a rule package's METADATA into a catalog rule.
 func ruleMeta(m module) (catalog.Rule, bool, error) {
 	pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
-	if !strings.HasPrefix(pkg, RulesPrefix) {
+	if !strings.HasPrefix(pkg, RulesPrefix) || strings.HasSuffix(pkg, "_test") || strings.HasSuffix(m.name, "_test.rego") {
 		return catalog.Rule{}, false, nil
 	}
 	var ann *ast.Annotations
