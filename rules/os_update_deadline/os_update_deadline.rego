@@ -105,5 +105,5 @@ report contains lib.with_severity(lib.fail(entry.file, ["controls", section, "de
 	u.deadline >= lib.today
 	days := lib.days_between(lib.today, u.deadline)
 	days < lib.param(id, "min_days_ahead")
-	msg := sprintf("deadline %s is only %d days away; users get little notice before the forced update", [u.deadline, days])
+	msg := sprintf("deadline %s is only %d day(s) away; users get little notice before the forced update", [u.deadline, days])
 }

@@ -38,7 +38,7 @@ test_good_deadline_is_silent if {
 test_too_close if {
 	fs := findings({"minimum_version": "15.1", "deadline": "2026-11-26"})
 	some f in fs
-	contains(f.msg, "only 1 days away")
+	contains(f.msg, "only 1 day(s) away")
 }
 
 test_latest_needs_deadline_days if {
