@@ -179,8 +179,6 @@ func oneLine(s string) string {
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r == utf8.RuneError:
-			b.WriteRune(r)
 		case needsEscape(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:

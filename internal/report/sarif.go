@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -177,18 +178,11 @@ func sarifRules(in *Input) []catalog.Rule {
 		known[f.RuleID] = true
 		extra = append(extra, catalog.Rule{
 			ID: f.RuleID, Title: f.RuleID, Severity: f.Severity, Source: f.Source,
-			Description: "Reported by " + cmpOr(f.Source, "tollgate") + "; this rule has no catalog entry.",
+			Description: "Reported by " + cmp.Or(f.Source, "tollgate") + "; this rule has no catalog entry.",
 		})
 	}
 	slices.SortFunc(extra, func(a, b catalog.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return append(rules, extra...)
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // sarifHelp is the rule's help. GitHub ignores helpUri, so the documentation link goes in the text.

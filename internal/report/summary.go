@@ -84,7 +84,7 @@ func markdownSummary(in *Input) string {
 			fmt.Fprintf(&b, "\n_%d more files not shown._\n", len(files)-i)
 			break
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", cmpOr(mdEscape(t.key), "(no file)"), t.Errors, t.Warnings, t.Notes)
+		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", cmp.Or(mdEscape(t.key), "(no file)"), t.Errors, t.Warnings, t.Notes)
 	}
 
 	b.WriteString("\n### Findings\n\n| level | rule | location | message |\n| --- | --- | --- | --- |\n")
