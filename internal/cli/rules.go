@@ -8,16 +8,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/policy"
 )
 
 func newRulesCmd(e *env) *cobra.Command {
 	var asJSON bool
+	var policies []string
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List every rule with its ID, severity and title",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := ruleCatalog()
+			cat, err := ruleCatalog(policies)
 			if err != nil {
 				return err
 			}
@@ -33,16 +35,18 @@ func newRulesCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
+	cmd.Flags().StringArrayVar(&policies, "policy", nil, "also list the rules of this policy directory (repeatable)")
 	return cmd
 }
 
 func newExplainCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var policies []string
+	cmd := &cobra.Command{
 		Use:   "explain RULE-ID",
 		Short: "Print a rule's documentation",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := ruleCatalog()
+			cat, err := ruleCatalog(policies)
 			if err != nil {
 				return err
 			}
@@ -54,6 +58,8 @@ func newExplainCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&policies, "policy", nil, "also know the rules of this policy directory (repeatable)")
+	return cmd
 }
 
 // explain renders a rule's documentation as plain text (the docs pages use the same fields).
@@ -79,7 +85,17 @@ func explain(r catalog.Rule) string {
 	return b.String()
 }
 
-// ruleCatalog is every rule tollgate knows: built in plus bundled Rego rules.
-func ruleCatalog() (*catalog.Catalog, error) {
-	return catalog.New(), nil
+// ruleCatalog is every rule tollgate knows: built in, bundled Rego, and user policies.
+func ruleCatalog(policyDirs []string) (*catalog.Catalog, error) {
+	cat := catalog.New()
+	rs, err := policy.Catalog(policyDirs)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	for _, r := range rs {
+		if err := cat.Add(r); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	return cat, nil
 }

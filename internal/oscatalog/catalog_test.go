@@ -137,13 +137,20 @@ func TestStatusPolicyExamples(t *testing.T) {
 		{"absent 14.8.6", MacOS, "14.8.6", stale, KindReleased, finding.SeverityNone, ""},
 		{"15 = 15.0.0", MacOS, "15", stale, KindReleased, finding.SeverityNone, ""},
 		// only betas: an error whatever the catalog's age
-		{"27.0 betas only", MacOS, "27.0", stale, KindUnreleased, finding.Error, "only as a beta"},
-		{"27 betas only iOS", IOS, "27", stale, KindUnreleased, finding.Error, "only as a beta"},
-		{"26.7 RC only", MacOS, "26.7", stale, KindUnreleased, finding.Error, "only as a beta"},
+		// beta-only on a stale catalog: Apple may have shipped it since (27.0 did, in September),
+		// so a warning naming the catalog date, as for any version newer than a stale catalog
+		{"27.0 betas only, stale", MacOS, "27.0", stale, KindNewerThanCatalog, finding.Warning, "refresh the catalog"},
+		{"27 betas only iOS, stale", IOS, "27", stale, KindNewerThanCatalog, finding.Warning, "refresh the catalog"},
+		{"26.7 RC only, stale", MacOS, "26.7", stale, KindNewerThanCatalog, finding.Warning, "refresh the catalog"},
+		{"27.0 betas only, fresh", MacOS, "27.0", fresh, KindUnreleased, finding.Error, "only as a beta"},
+		// more than the elapsed time allows, even on a stale catalog: errors
+		{"28 stale", IOS, "28.0", stale, KindUnreleased, finding.Error, "cannot have been since the catalog"},
+		{"15.10 stale", MacOS, "15.10", stale, KindUnreleased, finding.Error, "cannot have been since the catalog"},
+		{"26.12 stale", MacOS, "26.12", stale, KindUnreleased, finding.Error, "cannot have been since the catalog"},
+		{"27.5 stale", MacOS, "27.5", stale, KindUnreleased, finding.Error, "cannot have been since the catalog"},
 		// above the latest, stale catalog: a warning naming the date
 		{"27.0.1 stale", MacOS, "27.0.1", stale, KindNewerThanCatalog, finding.Warning, "newer than the latest release known on 2026-08-22"},
 		{"15.8 stale", MacOS, "15.8", stale, KindNewerThanCatalog, finding.Warning, `the newest macOS 15 release is "15.7.9"`},
-		{"28 stale", IOS, "28.0", stale, KindNewerThanCatalog, finding.Warning, "refresh the catalog"},
 		// above the latest, fresh catalog: an error
 		{"27.0.1 fresh", MacOS, "27.0.1", fresh, KindUnreleased, finding.Error, "is not released"},
 		{"26.6.3 fresh", MacOS, "26.6.3", fresh, KindUnreleased, finding.Error, `"26.6.2"`},

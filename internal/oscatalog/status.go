@@ -107,9 +107,15 @@ func (c *Catalog) Status(platform, version string, now time.Time) Verdict {
 		ref = fmt.Sprintf("the newest %s %d release is %q", name, ver.Major, v.LatestInMajor)
 	}
 	switch {
-	case c.BetaOnly(p, ver):
+	case c.BetaOnly(p, ver) && c.Fresh(now):
 		v.Kind, v.Severity = KindUnreleased, finding.Error
 		v.Message = fmt.Sprintf("%s %q exists only as a beta or release candidate in the catalog of %s; %s",
+			name, v.Version, v.CatalogDate, ref)
+	case !c.Fresh(now) && c.implausible(ver, latest.Version, majorVersion(inMajor, hasMajor), hasMajor, now):
+		// A stale catalog can have missed recent releases, but not this many: Apple ships one
+		// major a year and a minor release every month or two.
+		v.Kind, v.Severity = KindUnreleased, finding.Error
+		v.Message = fmt.Sprintf("%s %q is not released, and cannot have been since the catalog of %s: %s",
 			name, v.Version, v.CatalogDate, ref)
 	case c.Fresh(now):
 		v.Kind, v.Severity = KindUnreleased, finding.Error
@@ -120,4 +126,39 @@ func (c *Catalog) Status(platform, version string, now time.Time) Verdict {
 			name, v.Version, v.CatalogDate, ref)
 	}
 	return v
+}
+
+// minorsPerDay bounds how fast Apple's minor versions advance: about one every 45 days.
+const daysPerMinor = 45
+
+// implausible reports a version that Apple cannot have released between the catalog's date and
+// now, given how fast versions advance: a major more than one past the newest known (or a new
+// major while the catalog is under a year old, beyond its first releases), a minor beyond what
+// the elapsed time allows on a known line, or any jump on an old major line (old lines get
+// patch releases and rarely one more minor).
+func (c *Catalog) implausible(ver, latest, inMajor Version, hasMajor bool, now time.Time) bool {
+	days := int(now.Sub(c.snapshot).Hours() / 24)
+	if days < 0 {
+		days = 0
+	}
+	minors := 1 + days/daysPerMinor // minor releases that may have shipped since the catalog
+	switch {
+	case ver.Major > latest.Major+1+days/365:
+		return true
+	case ver.Major > latest.Major:
+		// A new major starts at .0 in September; its minors follow at the usual pace.
+		return days < 365 && ver.Minor > minors-1
+	case ver.Major == latest.Major:
+		return ver.Minor > latest.Minor+minors
+	case hasMajor:
+		return ver.Minor > inMajor.Minor+1
+	}
+	return false
+}
+
+func majorVersion(r *Release, ok bool) Version {
+	if !ok || r == nil {
+		return Version{}
+	}
+	return r.Version
 }

@@ -181,3 +181,32 @@ func conftestRules(m module) []string {
 	slices.Sort(names)
 	return names
 }
+
+// Catalog returns the metadata of the bundled rules and of the rules in userDirs, without
+// compiling anything (for `tollgate rules`, `explain` and the docs).
+func Catalog(userDirs []string) ([]catalog.Rule, error) {
+	mods, err := Bundled(false)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range userDirs {
+		um, err := UserDir(d, false)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, um...)
+	}
+	var out []catalog.Rule
+	seen := map[string]bool{}
+	for _, m := range mods {
+		r, isRule, err := ruleMeta(m)
+		if err != nil {
+			return nil, err
+		}
+		if isRule && !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
