@@ -32,7 +32,8 @@ type rawErr struct {
 // its own recursion, re-validating each failing subtree and checking keys with Allows.
 type collector struct {
 	v      *Validator
-	def    cue.Value // the schema alone, for expected types and @msg/@nullok attributes
+	def    cue.Value // the bundled schema alone, for allowed keys, types and @msg/@nullok
+	hook   cue.Value // the organisation's constraints for this kind, if any
 	era    Era
 	doc    any // as given (nulls kept)
 	data   any // as validated (normalized)
@@ -399,6 +400,9 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	}
 	// 4. The right type, a value Fleet does not accept.
 	is := Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error}
+	if custom && c.hook.Exists() {
+		schema = schemaAt(c.hook, path) // the organisation's own @msg, if it wrote one
+	}
 	if a := schema.Attribute("msg"); a.Err() == nil {
 		if m, err := a.String(0); err == nil {
 			is.Message = fmt.Sprintf("%s %s %s", key, show(val), m)

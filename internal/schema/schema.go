@@ -65,7 +65,9 @@ type Issue struct {
 // concurrent use (CUE v0.17 values may be read from many goroutines).
 type Validator struct {
 	ctx       *cue.Context
-	defs      [2][4]cue.Value // [era][kind]
+	defs      [2][4]cue.Value // [era][kind]: bundled and organisation constraints together
+	bundled   [2][4]cue.Value // the bundled definitions alone: allowed keys, types, attributes
+	hooks     [4]cue.Value    // organisation constraints per kind (may not exist)
 	userFiles map[string]bool // file names of organisation schemas, to tell their errors apart
 }
 
@@ -75,9 +77,10 @@ var defNames = [2][4]string{
 	EraFleets: {"#GlobalB", "#FleetB", "#UnassignedB", "#PackageFile"},
 }
 
-// hookNames are the definitions an organisation schema may declare; each is unified into
-// the bundled definition of its kind in both eras.
-var hookNames = [4]string{"#Global", "#Team", "#NoTeam", "#Package"}
+// hookNames are the fields an organisation schema may declare; each is unified into the
+// bundled definition of its kind in both eras. They are regular (open) fields rather than
+// definitions, so an IT admin writes only the keys they constrain, without `...`.
+var hookNames = [4]string{"global", "team", "no_team", "package"}
 
 // New compiles the bundled schemas and the organisation schemas found in userSchemaDirs
 // (every .cue file directly in each directory). A schema that does not compile is an error
@@ -107,8 +110,10 @@ func New(userSchemaDirs []string) (*Validator, error) {
 			if !d.Exists() {
 				return nil, fmt.Errorf("bundled schema: definition %s is missing", name)
 			}
+			v.bundled[era][kind] = d
 			if user.Exists() {
 				if h := user.LookupPath(cue.ParsePath(hookNames[kind])); h.Exists() {
+					v.hooks[kind] = h
 					d = d.Unify(h)
 				}
 			}
@@ -149,11 +154,12 @@ func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
 func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []any) []Issue {
 	data, nulls := normalize(doc, kind, era)
 	u := def.Unify(v.ctx.Encode(data))
-	if u.Validate(cue.Concrete(true)) == nil && nullKeysAllowed(def, nulls) {
+	sch := v.bundled[era][kind]
+	if u.Validate(cue.Concrete(true)) == nil && nullKeysAllowed(sch, nulls) {
 		return nil // the common case: no error, no further work
 	}
-	c := &collector{v: v, def: def, era: era, doc: doc, data: data, prefix: prefix, nulls: nulls, seen: map[string]bool{}}
-	c.walk(u, def, doc, data, nil, false)
+	c := &collector{v: v, def: sch, hook: v.hooks[kind], era: era, doc: doc, data: data, prefix: prefix, nulls: nulls, seen: map[string]bool{}}
+	c.walk(u, sch, doc, data, nil, false)
 	return c.issues
 }
 
