@@ -93,3 +93,76 @@ today := time.format([time.now_ns(), "UTC", "2006-01-02"])
 
 # get walks a path in a document, undefined when absent.
 get(doc, path) := object.get(doc, path, null)
+
+# --- Profiles (passcode, OS-update and profile rules) ---
+
+# apple_passcode_types maps an Apple profile format to the payload type that carries passcode
+# settings: the legacy profile payload and the DDM declaration.
+apple_passcode_types := {
+	"mobileconfig": "com.apple.mobiledevice.passwordpolicy",
+	"ddm": "com.apple.configuration.passcode.settings",
+}
+
+# apple_passcode_payloads is every Apple passcode payload as [profile, payload].
+apple_passcode_payloads contains [p, pl] if {
+	some p in input.profiles
+	some pl in p.payloads
+	pl.type == apple_passcode_types[p.format]
+}
+
+# windows_policy_node is [area, node] for a SyncML payload on the Policy CSP
+# (./Device/Vendor/MSFT/Policy/Config/<Area>/<Node>, also ./User/… and the implicit ./Vendor/…),
+# undefined for other LocURIs. The area is returned as written.
+windows_policy_node(pl) := [m[1], m[2]] if {
+	is_string(pl.type)
+	some m in regex.find_all_string_submatch_n(`(?i)^\./(?:device/|user/)?vendor/msft/policy/config/([^/]+)/([^/?]+)$`, pl.type, 1)
+}
+
+# windows_devicelock_payloads is every SyncML DeviceLock payload as [profile, payload, node].
+windows_devicelock_payloads contains [p, pl, node] if {
+	some p in input.profiles
+	p.format == "syncml"
+	some pl in p.payloads
+	[area, node] := windows_policy_node(pl)
+	lower(area) == "devicelock"
+}
+
+# windows_password_nodes are the DeviceLock nodes of the password policy (the EAS group that
+# DevicePasswordEnabled switches on and off); other DeviceLock nodes are about the lock screen.
+windows_password_nodes := {
+	"AllowSimpleDevicePassword", "AlphanumericDevicePasswordRequired", "DevicePasswordEnabled",
+	"DevicePasswordExpiration", "DevicePasswordHistory", "MaxDevicePasswordFailedAttempts",
+	"MaxInactivityTimeDeviceLock", "MinDevicePasswordComplexCharacters", "MinDevicePasswordLength",
+	"MinimumPasswordAge",
+}
+
+# profile_int is a profile value as a whole number: a number without a fraction, or a string
+# of digits (SyncML <Data>); undefined for anything else (placeholders, text, booleans, 8.5).
+profile_int(v) := v if {
+	is_number(v)
+	v == floor(v)
+}
+
+profile_int(v) := to_number(t) if {
+	is_string(v)
+	t := trim_space(v)
+	regex.match(`^-?[0-9]{1,15}$`, t)
+}
+
+# profile_placeholder holds for a value Fleet substitutes at delivery ($FLEET_VAR_X, ${X}):
+# its real value is unknown to the linter.
+profile_placeholder(v) if {
+	is_string(v)
+	regex.match(`\$\{?[A-Za-z_][A-Za-z0-9_]*\}?`, v)
+}
+
+# payload_pos is [line, col] of key in a profile payload, or of the payload itself when the key
+# is absent.
+payload_pos(pl, key) := [pos.line, pos.col] if {
+	pos := pl.keys[key]
+} else := [pl.line, pl.col]
+
+# fail_payload is a finding in a profile file at key of a payload (the payload's start if absent).
+fail_payload(p, pl, key, msg) := fail_at(p.file, pos[0], pos[1], msg) if {
+	pos := payload_pos(pl, key)
+}

@@ -1,0 +1,136 @@
+# METADATA
+# title: Passcode minimum length below the organisation's minimum
+# description: |
+#   The minimum passcode length a profile enforces must be at least `min_length`: `minLength` in
+#   an Apple passcode payload (com.apple.mobiledevice.passwordpolicy, signed profiles too),
+#   `MinimumLength` in a DDM passcode declaration (com.apple.configuration.passcode.settings) and
+#   the Windows Policy CSP node DeviceLock/MinDevicePasswordLength. When no Apple passcode payload
+#   of a team sets the length, Apple's default of 0 applies; when a team sets DeviceLock policies
+#   without MinDevicePasswordLength, Windows' default of 4 applies: both are too short. Values the
+#   platform refuses (Apple 0–16, Windows 4–16) are errors, and a `min_length` above 16 cannot be
+#   met on either platform. CIS asks for 15 characters; NIST SP 800-63B for 8 with a second factor
+#   and 15 without. Fix: raise the value in the profile (at most 16).
+# custom:
+#   id: passcode-min-length
+#   severity: error
+#   category: passcode
+#   tags: [apple, windows, passcode, profiles, cis, nist]
+#   security: true
+#   security_severity: 6.5
+#   params:
+#     - name: min_length
+#       default: 12
+#       description: the shortest passcode length the organisation accepts (1–16)
+package tollgate.rules.passcode_min_length
+
+import data.tollgate.lib
+
+id := "passcode-min-length"
+
+min_length := lib.param(id, "min_length")
+
+apple_key := {"mobileconfig": "minLength", "ddm": "MinimumLength"}
+
+# settings: every place a length is set, with the platform's accepted range.
+settings contains {"p": p, "pl": pl, "key": key, "v": pl.values[key], "lo": 0, "hi": 16, "os": "Apple"} if {
+	some [p, pl] in lib.apple_passcode_payloads
+	key := apple_key[p.format]
+	pl.values[key] != null
+}
+
+settings contains {"p": p, "pl": pl, "key": "Data", "v": pl.values.Data, "lo": 4, "hi": 16, "os": "Windows"} if {
+	some [p, pl, node] in lib.windows_devicelock_payloads
+	node == "MinDevicePasswordLength"
+}
+
+name(s) := apple_key[s.p.format] if s.os == "Apple"
+
+# int_of is the value as a whole number: Apple wants an <integer> (a string is refused),
+# SyncML <Data> is text.
+int_of(s) := s.v if {
+	s.os == "Apple"
+	is_number(s.v)
+	lib.profile_int(s.v)
+}
+
+int_of(s) := lib.profile_int(s.v) if s.os == "Windows"
+
+name(s) := "MinDevicePasswordLength" if s.os == "Windows"
+
+unsatisfiable if min_length > 16
+
+report contains lib.with_hint(lib.fail_file(first_entry, msg), hint) if {
+	unsatisfiable
+	msg := sprintf("min_length %v cannot be met: Apple and Windows accept a minimum passcode length of at most 16", [min_length])
+	hint := "lower rules.passcode-min-length.params.min_length in .tollgate.yaml to 16 or less"
+}
+
+first_entry := min({f | f := input.global.file} | {t.file | some t in input.repo.teams})
+
+# A value that is not a whole number (Apple wants an <integer>); Fleet placeholders are skipped.
+report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
+	some s in settings
+	s.os == "Apple"
+	not int_of(s)
+	not lib.profile_placeholder(s.v)
+	msg := sprintf("%s is %v, not a whole number: the passcode payload is refused", [name(s), s.v])
+	hint := sprintf("write <integer>%v</integer> or more, at most 16", [min([min_length, 16])])
+}
+
+report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
+	some s in settings
+	n := int_of(s)
+	not between(n, s.lo, s.hi)
+	msg := sprintf("%s %v is outside %d–%d, the range %s accepts", [name(s), n, s.lo, s.hi, s.os])
+	hint := sprintf("use a value from %v to 16", [max([min_length, s.lo])])
+}
+
+report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
+	some s in settings
+	not unsatisfiable
+	n := int_of(s)
+	between(n, s.lo, s.hi)
+	n < min_length
+	msg := sprintf("%s is %v, below the required minimum passcode length of %v", [name(s), n, min_length])
+	hint := sprintf("set %s to at least %v", [name(s), min_length])
+}
+
+between(n, lo, hi) if {
+	n >= lo
+	n <= hi
+}
+
+# No Apple passcode payload of the entry sets a length: Apple's default is 0.
+report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) if {
+	some [p, pl] in lib.apple_passcode_payloads
+	not entry_sets_apple_length(p.entry)
+	msg := sprintf("the passcode payload sets no %s, so any length is accepted (Apple's default is 0)", [apple_key[p.format]])
+	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([min_length, 16])])
+}
+
+entry_sets_apple_length(entry) if {
+	some s in settings
+	s.os == "Apple"
+	s.p.entry == entry
+}
+
+# Password policies without MinDevicePasswordLength anywhere in the entry: Windows' default is 4.
+report contains lib.with_hint(lib.fail_at(p.file, line, col, msg), hint) if {
+	some p in input.profiles
+	firsts := [[pl.line, pl.col] |
+		some [q, pl, node] in lib.windows_devicelock_payloads
+		q == p
+		node in lib.windows_password_nodes
+	]
+	count(firsts) > 0
+	not entry_sets_windows_length(p.entry)
+	[line, col] := min(firsts)
+	msg := "DeviceLock password policies are set but no profile of the team sets MinDevicePasswordLength, so Windows requires only 4 characters"
+	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([min_length, 4]), 16])])
+}
+
+entry_sets_windows_length(entry) if {
+	some s in settings
+	s.os == "Windows"
+	s.p.entry == entry
+}

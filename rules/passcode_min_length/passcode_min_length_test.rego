@@ -1,0 +1,112 @@
+package tollgate.rules.passcode_min_length_test
+
+import data.tollgate.rules.passcode_min_length
+
+params(n) := {"passcode-min-length": {"min_length": n}}
+
+mc(values, keys) := {
+	"file": "lib/passcode.mobileconfig", "entry": "teams/t.yml", "format": "mobileconfig",
+	"payloads": [{"type": "com.apple.mobiledevice.passwordpolicy", "values": values, "keys": keys, "line": 10, "col": 5}],
+}
+
+ddm(values, keys) := {
+	"file": "lib/passcode.json", "entry": "teams/t.yml", "format": "ddm",
+	"payloads": [{"type": "com.apple.configuration.passcode.settings", "values": values, "keys": keys, "line": 4, "col": 14}],
+}
+
+win(node, value) := {
+	"file": "lib/password.xml", "entry": "teams/t.yml", "format": "syncml",
+	"payloads": [{
+		"type": sprintf("./Device/Vendor/MSFT/Policy/Config/DeviceLock/%s", [node]),
+		"values": {"Data": value}, "keys": {"Data": {"line": 9, "col": 5}}, "line": 3, "col": 3,
+	}],
+}
+
+model(profiles) := {"global": null, "teams": [], "profiles": profiles, "repo": {"teams": [{"file": "teams/t.yml"}]}}
+
+findings(profiles, n) := fs if {
+	fs := passcode_min_length.report with input as model(profiles) with data.tollgate.params as params(n)
+}
+
+test_apple_length_8_below_12_at_its_line if {
+	fs := findings([mc({"minLength": 8}, {"minLength": {"line": 21, "col": 3}})], 12)
+	count(fs) == 1
+	some f in fs
+	f.line == 21
+	f.col == 3
+	f.msg == "minLength is 8, below the required minimum passcode length of 12"
+}
+
+test_apple_length_12_is_silent if {
+	count(findings([mc({"minLength": 12}, {"minLength": {"line": 21, "col": 3}})], 12)) == 0
+}
+
+test_ddm_length_below if {
+	fs := findings([ddm({"MinimumLength": 10}, {"MinimumLength": {"line": 6, "col": 5}})], 12)
+	some f in fs
+	contains(f.msg, "MinimumLength is 10")
+	f.line == 6
+}
+
+test_windows_length_below if {
+	fs := findings([win("MinDevicePasswordLength", "8")], 12)
+	some f in fs
+	contains(f.msg, "MinDevicePasswordLength is 8")
+	f.line == 9
+}
+
+test_windows_length_16_is_silent if {
+	count(findings([win("MinDevicePasswordLength", "16")], 12)) == 0
+}
+
+test_windows_below_platform_minimum if {
+	fs := findings([win("MinDevicePasswordLength", "2")], 2)
+	some f in fs
+	f.msg == "MinDevicePasswordLength 2 is outside 4–16, the range Windows accepts"
+}
+
+test_apple_above_16 if {
+	fs := findings([mc({"minLength": 20}, {})], 12)
+	some f in fs
+	contains(f.msg, "outside 0–16")
+	f.line == 10 # no key position: the payload's
+}
+
+test_apple_string_value if {
+	fs := findings([mc({"minLength": "12"}, {})], 12)
+	some f in fs
+	contains(f.msg, "not a whole number")
+}
+
+test_placeholder_is_skipped if {
+	count(findings([mc({"minLength": "$FLEET_VAR_LEN"}, {})], 12)) == 0
+}
+
+test_apple_missing_length if {
+	fs := findings([mc({"forcePIN": true}, {})], 12)
+	some f in fs
+	contains(f.msg, "sets no minLength")
+}
+
+test_apple_missing_length_covered_by_another_payload if {
+	fs := findings([mc({"forcePIN": true}, {}), ddm({"MinimumLength": 14}, {})], 12)
+	count(fs) == 0
+}
+
+test_windows_missing_length if {
+	fs := findings([win("DevicePasswordEnabled", "0")], 12)
+	some f in fs
+	contains(f.msg, "no profile of the team sets MinDevicePasswordLength")
+}
+
+test_windows_lock_screen_node_alone_is_silent if {
+	count(findings([win("PreventLockScreenSlideShow", "1")], 12)) == 0
+}
+
+test_unsatisfiable_parameter_is_one_finding if {
+	fs := findings([mc({"minLength": 16}, {}), win("MinDevicePasswordLength", "16")], 20)
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "cannot be met")
+	f.file == "teams/t.yml"
+}
