@@ -2,7 +2,6 @@ package load
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -16,11 +15,73 @@ const (
 	FleetVarPrefix    = "FLEET_VAR_" // matched case-insensitively, expanded by the server
 )
 
-// exclusionPatterns mirror fleetctl's getExclusionZones: values of description: and
-// resolution: keys (up to the next indented key) are not expanded.
-var exclusionPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?m)^\s*(?:resolution:)(.|[\r\n])*?(?:^\s+\w+:|\z)`),
-	regexp.MustCompile(`(?m)^\s*(?:description:)(.|[\r\n])*?(?:^\s+\w+:|\z)`),
+// exclusionZones finds what fleetctl's getExclusionZones regexp
+// (?m)^\s*(?:KEY)(.|[\r\n])*?(?:^\s+\w+:|\z) matches: values of description: and resolution:
+// keys, up to the next line that starts with whitespace and a key, are not expanded. It is
+// written out by hand because the regexp costs as much as parsing the file; a test checks
+// that both agree.
+func exclusionZones(text, key string) [][2]int {
+	var zones [][2]int
+	for pos := 0; pos < len(text); {
+		k := strings.Index(text[pos:], key)
+		if k < 0 {
+			break
+		}
+		k += pos
+		start := -1 // the first line start in the whitespace run before the key, at or after pos
+		for s := k; s >= pos; s-- {
+			if s == 0 || text[s-1] == '\n' {
+				start = s
+			}
+			if s == pos || !isSpace(text[s-1]) {
+				break
+			}
+		}
+		if start < 0 {
+			pos = k + 1
+			continue
+		}
+		end := len(text)
+		for i := k + len(key); i < len(text); i++ {
+			if text[i] != '\n' {
+				continue
+			}
+			if e, ok := indentedKeyAt(text, i+1); ok {
+				end = e
+				break
+			}
+		}
+		zones = append(zones, [2]int{start, end})
+		if end == start {
+			end++
+		}
+		pos = end
+	}
+	return zones
+}
+
+// indentedKeyAt matches \s+\w+: at p and returns the end of the match.
+func indentedKeyAt(text string, p int) (int, bool) {
+	i := p
+	for i < len(text) && isSpace(text[i]) {
+		i++
+	}
+	if i == p {
+		return 0, false
+	}
+	j := i
+	for j < len(text) && isAlphaNum(text[j]) {
+		j++
+	}
+	if j == i || j >= len(text) || text[j] != ':' {
+		return 0, false
+	}
+	return j + 1, true
+}
+
+// isSpace is RE2's \s: [\t\n\f\r ].
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // ScanYAMLEnv finds the references fleetctl's expandEnv sees in the raw text of a YAML file,
@@ -32,12 +93,8 @@ func ScanYAMLEnv(f *File) ([]EnvRef, []finding.Finding) {
 		return nil, nil
 	}
 	var zones [][2]int
-	if strings.Contains(text, "description:") || strings.Contains(text, "resolution:") {
-		for _, re := range exclusionPatterns {
-			for _, m := range re.FindAllStringIndex(text, -1) {
-				zones = append(zones, [2]int{m[0], m[1]})
-			}
-		}
+	for _, key := range []string{"resolution:", "description:"} {
+		zones = append(zones, exclusionZones(text, key)...)
 	}
 	var refs []EnvRef
 	var fs []finding.Finding

@@ -27,7 +27,6 @@ type File struct {
 	Data   []byte
 	Digest string     // sha256 of Data, hex
 	Node   *yaml.Node // parsed YAML document (YAML files only; nil when it does not parse)
-	Value  any        // Node converted (YAML files only)
 	// Problems are the YAML problems of this file, as findings (reported once per file).
 	Problems []finding.Finding
 
@@ -149,20 +148,7 @@ func parseYAML(f *File, lim yamlsrc.Limits) {
 		fd.Severity = sev
 		f.Problems = append(f.Problems, fd)
 	}
-	if node == nil {
-		return
-	}
-	v, err := yamlsrc.ToAny(node, lim.MaxNodes)
-	if err != nil {
-		line, col := 1, 1
-		var bomb *yamlsrc.ErrAliasBomb
-		if errors.As(err, &bomb) {
-			line, col = bomb.Line, bomb.Column
-		}
-		f.Problems = append(f.Problems, fileFinding(f, line, col, catalog.FileInvalid, err.Error()))
-		return
-	}
-	f.Node, f.Value = node, v
+	f.Node = node
 }
 
 func fileFinding(f *File, line, col int, rule, msg string) finding.Finding {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
 var (
@@ -215,7 +216,12 @@ func (b *builder) itemFiles(holder *File, item *yaml.Node, path []any) {
 // of mappings) and follows the files it references, relative to its own directory.
 func (b *builder) packageFile(f *File) {
 	root := docRoot(f.Node)
-	doc := &Doc{File: f, Root: root, Value: f.Value, owners: map[*yaml.Node]*File{}}
+	doc := &Doc{File: f, Root: root, owners: map[*yaml.Node]*File{}}
+	if v, err := yamlsrc.ToAny(f.Node, b.files.limits.MaxNodes); err != nil {
+		b.atNode(f, root, catalog.FileInvalid, finding.Error, err.Error(), "")
+	} else {
+		doc.Value = v
+	}
 	b.packages = append(b.packages, doc)
 	if root == nil {
 		return

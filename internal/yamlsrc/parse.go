@@ -75,6 +75,9 @@ func checkText(data []byte) *Problem {
 	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
 		return &Problem{Line: 1, Column: 1, Kind: "invalid", Message: "file is UTF-16 encoded; save it as UTF-8"}
 	}
+	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return nil // the common case, checked without decoding rune by rune
+	}
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
