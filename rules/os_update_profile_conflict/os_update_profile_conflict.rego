@@ -1,0 +1,71 @@
+# METADATA
+# title: OS updates enforced twice, by controls and by a custom profile
+# description: |
+#   Fleet enforces OS updates from `controls`: for Apple hosts it writes its own DDM
+#   softwareupdate.enforcement.specific declaration from `macos_updates`, `ios_updates` and
+#   `ipados_updates`; for Windows it generates the reserved "Windows OS Updates" profile on
+#   ./Device/Vendor/MSFT/Policy/Config/Update from `windows_updates`. A team that sets these
+#   and also lists a custom enforcement.specific declaration, or a Windows profile on the
+#   Policy CSP Update area, is refused ("Declaration profile can't include OS updates
+#   settings", "Custom configuration profiles can't include Windows updates settings"), in
+#   dry-run too. The finding is at the profile's entry in the team file. Fix: keep one of
+#   the two, preferably the controls.
+# custom:
+#   id: os-update-profile-conflict
+#   severity: error
+#   category: os-updates
+#   tags: [apple, windows, os-updates, profiles]
+package tollgate.rules.os_update_profile_conflict
+
+import data.tollgate.lib
+
+apple_sections := ["macos_updates", "ios_updates", "ipados_updates"]
+
+set(v) if {
+	v != null
+	v != ""
+}
+
+apple_set(entry) := [s |
+	some s in apple_sections
+	u := entry.doc.controls[s]
+	is_object(u)
+	some k in ["minimum_version", "deadline", "deadline_days"]
+	set(u[k])
+]
+
+windows_set(entry) if {
+	u := entry.doc.controls.windows_updates
+	is_object(u)
+	some k in ["deadline_days", "grace_period_days"]
+	set(u[k])
+}
+
+report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
+	some entry in lib.entries
+	sections := {s | some s in apple_set(entry)}
+	count(sections) > 0
+	some p in input.profiles
+	p.entry == entry.file
+	p.format == "ddm"
+	some pl in p.payloads
+	pl.type == "com.apple.configuration.softwareupdate.enforcement.specific"
+	msg := sprintf("%s is set, and this declaration enforces OS updates too (%s): Fleet refuses the pair", [concat(", ", sort(sections)), pl.type])
+	hint := "remove the declaration from the team and keep the controls (Fleet writes the same declaration from them)"
+}
+
+report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
+	some entry in lib.entries
+	windows_set(entry)
+	some p in input.profiles
+	p.entry == entry.file
+	p.format == "syncml"
+	uris := sort({pl.type |
+		some pl in p.payloads
+		[area, _] := lib.windows_policy_node(pl)
+		lower(area) == "update"
+	})
+	count(uris) > 0
+	msg := sprintf("windows_updates is set, and this profile sets Windows Update policies too (%s): Fleet refuses custom profiles on Policy/Config/Update while windows_updates is set", [uris[0]])
+	hint := "remove the Update nodes from the profile, or clear controls.windows_updates"
+}
