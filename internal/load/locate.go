@@ -75,7 +75,11 @@ func NodeLocation(f *File, n *yaml.Node, path string) finding.Location {
 		loc.End = finding.Position{Line: 1, Column: 1}
 		return loc
 	}
-	loc.Start = finding.Position{Line: n.Line, Column: max(n.Column, 1)}
-	loc.End = finding.Position{Line: n.Line, Column: f.Lines().End(n)}
+	line := min(n.Line, max(f.Lines().Count(), 1)) // yaml.v3 may place an implicit null past the end
+	loc.Start = finding.Position{Line: line, Column: max(n.Column, 1)}
+	loc.End = finding.Position{Line: line, Column: max(f.Lines().End(n), loc.Start.Column)}
+	if line != n.Line {
+		loc.Start.Column, loc.End.Column = 1, 1
+	}
 	return loc
 }

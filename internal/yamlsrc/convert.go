@@ -142,6 +142,12 @@ func Scalar(n *yaml.Node) any {
 		}
 		return n.Value
 	case "!!float":
+		// yaml.v3 tags integers too large for 64 bits as floats; keep them exact.
+		if isDigits(n.Value) {
+			if b, ok := new(big.Int).SetString(n.Value, 10); ok {
+				return b
+			}
+		}
 		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return n.Value
@@ -160,4 +166,17 @@ func IsUnquotedNumber(n *yaml.Node) bool {
 	}
 	t := n.ShortTag()
 	return t == "!!float" || t == "!!int"
+}
+
+func isDigits(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

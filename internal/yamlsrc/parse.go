@@ -53,7 +53,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		if errors.Is(err, io.EOF) {
 			return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1}, nil // empty file: null document
 		}
-		return nil, []*Problem{syntaxProblem(err)}
+		return nil, []*Problem{refine(data, syntaxProblem(err))}
 	}
 	var probs []*Problem
 	if p := checkDepth(&doc, lim.MaxDepth); p != nil {
@@ -62,7 +62,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 	probs = append(probs, duplicateKeys(&doc)...)
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		probs = append(probs, &Problem{Line: max(extra.Line-1, 1), Column: 1, Kind: "multi-document",
+		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
 			Message: "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest"})
 	} else if !errors.Is(err, io.EOF) {
 		probs = append(probs, syntaxProblem(err))
@@ -109,6 +109,34 @@ func syntaxProblem(err error) *Problem {
 		return &Problem{Line: l, Column: 1, Kind: "syntax", Message: m[2]}
 	}
 	return &Problem{Line: 1, Column: 1, Kind: "syntax", Message: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// refine moves a parser error from where yaml.v3 reports it (the start of the enclosing
+// block, e.g. "line 2: did not find expected key") to the line that breaks it: the first line
+// after which the text no longer parses. Only parser errors are refined, over a bounded window.
+func refine(data []byte, p *Problem) *Problem {
+	if !strings.HasPrefix(p.Message, "did not find expected") {
+		return p
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if p.Line < 1 || p.Line > len(lines) {
+		return p
+	}
+	end := 0
+	for i := range p.Line {
+		end += len(lines[i])
+	}
+	for l := p.Line + 1; l <= len(lines) && l <= p.Line+200; l++ {
+		end += len(lines[l-1])
+		var n yaml.Node
+		if err := yaml.Unmarshal(data[:end], &n); err != nil {
+			text := string(lines[l-1])
+			indent := len(text) - len(strings.TrimLeft(text, " "))
+			return &Problem{Line: l, Column: indent + 1, Kind: p.Kind,
+				Message: p.Message + fmt.Sprintf(" (the block that starts on line %d ends badly here: check the indentation)", p.Line)}
+		}
+	}
+	return p
 }
 
 // checkDepth refuses documents nested deeper than max (yaml.v3's own limit is far higher).

@@ -149,7 +149,8 @@ func FormatPath(path []any) string {
 	return b.String()
 }
 
-// Lines indexes line starts of a source text, to compute end columns.
+// Lines indexes line starts of a source text, to compute end columns and draw snippets. Line
+// breaks are YAML's: LF, CRLF, a lone CR, NEL, LS and PS, as yaml.v3 counts lines.
 type Lines struct {
 	src    []byte
 	starts []int
@@ -158,24 +159,39 @@ type Lines struct {
 // NewLines indexes src.
 func NewLines(src []byte) *Lines {
 	l := &Lines{src: src, starts: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\n':
 			l.starts = append(l.starts, i+1)
+		case c == '\r' && (i+1 == len(src) || src[i+1] != '\n'):
+			l.starts = append(l.starts, i+1)
+		case c == 0xC2 && i+1 < len(src) && src[i+1] == 0x85:
+			l.starts = append(l.starts, i+2)
+			i++
+		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
+			l.starts = append(l.starts, i+3)
+			i += 2
 		}
 	}
 	return l
 }
 
-// Line returns the text of line n (1-based) without its newline.
+// Line returns the text of line n (1-based) without its line break.
 func (l *Lines) Line(n int) string {
 	if n < 1 || n > len(l.starts) {
 		return ""
 	}
 	end := len(l.src)
 	if n < len(l.starts) {
-		end = l.starts[n] - 1
+		end = l.starts[n]
 	}
-	return strings.TrimSuffix(string(l.src[l.starts[n-1]:end]), "\r")
+	text := string(l.src[l.starts[n-1]:end])
+	for _, br := range []string{"\r\n", "\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		if strings.HasSuffix(text, br) {
+			return strings.TrimSuffix(text, br)
+		}
+	}
+	return text
 }
 
 // Count is the number of lines.

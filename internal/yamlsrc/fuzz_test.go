@@ -1,0 +1,145 @@
+package yamlsrc
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var seeds = []string{
+	"a: 1\n",
+	"controls:\n  macos_updates:\n    minimum_version: 15.10\n    deadline: \"2025-01-31\"\n",
+	"base: &b {x: 1}\nuse:\n  <<: *b\n  y: [1, 2]\n",
+	"- path: x.yml\n- name: \"é\"\n  query: 'it''s'\n",
+	"a: !!binary aGk=\nb: 2025-01-31\nc: 0x1F\nd: .inf\ne: 123456789012345678901234567890\n",
+	"k: |\n  block\n  text\n",
+	"{a: [b, {c: d}]}",
+	"---\na: 1\n---\nb: 2\n",
+}
+
+// Parse, ToAny and Lookup never panic or hang, whatever the input; positions stay in range.
+func FuzzParseConvertLookup(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s, "controls.macos_updates.minimum_version")
+	}
+	f.Fuzz(func(t *testing.T, src, dotted string) {
+		node, _ := Parse([]byte(src), Limits{MaxBytes: 1 << 20, MaxNodes: 100_000, MaxDepth: 100})
+		if node == nil {
+			return
+		}
+		if _, err := ToAny(node, 100_000); err != nil {
+			return
+		}
+		var path []any
+		for _, p := range strings.Split(dotted, ".") {
+			path = append(path, p)
+		}
+		hit := Lookup(node, path)
+		lines := NewLines([]byte(src))
+		if hit.Value != nil && hit.Value.Line > 0 {
+			if hit.Value.Line > lines.Count()+1 { // yaml.v3 may place an implicit null at the end of the stream
+				t.Fatalf("line %d beyond %d lines", hit.Value.Line, lines.Count())
+			}
+			if end := lines.End(hit.Value); end < hit.Value.Column {
+				t.Fatalf("end column %d before start %d", end, hit.Value.Column)
+			}
+		}
+	})
+}
+
+// Hostile inputs are refused or handled in bounded time, each with a position.
+func TestHostileInputs(t *testing.T) {
+	bomb := "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	for i := 'b'; i <= 'k'; i++ {
+		bomb += string(i) + ": &" + string(i) + " [*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + ",*" + string(i-1) + "]\n"
+	}
+	cases := []struct {
+		name, src string
+		want      string // substring of the problem, or "" for "converts fine"
+	}{
+		{"binary", "a: 1\x00\x01\x02", "binary"},
+		{"latin-1", "name: caf\xe9\n", "not valid UTF-8"},
+		{"utf-16", "\xff\xfea\x00", "UTF-16"},
+		{"deep", strings.Repeat("[", 5000) + strings.Repeat("]", 5000), "deeper"},
+		{"huge", "a: " + strings.Repeat("x", 2<<20), "limit"},
+		{"bad indent", "a:\n  b: 1\n c: 2\n", "starts on line 2"},
+	}
+	lim := Limits{MaxBytes: 1 << 20, MaxNodes: 100_000, MaxDepth: 200}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			node, probs := Parse([]byte(c.src), lim)
+			if node != nil && len(probs) == 0 {
+				t.Fatalf("no problem reported")
+			}
+			found := false
+			for _, p := range probs {
+				if strings.Contains(p.Message, c.want) || strings.Contains(p.Error(), c.want) {
+					found = true
+				}
+				if p.Line < 1 || p.Column < 1 {
+					t.Errorf("problem without a position: %+v", p)
+				}
+			}
+			if !found {
+				t.Errorf("problems %v do not mention %q", probs, c.want)
+			}
+			if c.name == "bad indent" && (probs[0].Line != 3 || probs[0].Column != 2) {
+				t.Errorf("bad indentation reported at %d:%d, want 3:2", probs[0].Line, probs[0].Column)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+	t.Run("alias bomb", func(t *testing.T) {
+		node, probs := Parse([]byte(bomb), lim)
+		if node == nil {
+			t.Fatalf("bomb did not parse: %v", probs)
+		}
+		_, err := ToAny(node, lim.MaxNodes)
+		if err == nil {
+			t.Fatal("alias bomb expanded without error")
+		}
+		if _, ok := err.(*ErrAliasBomb); !ok {
+			t.Fatalf("error %T %v, want *ErrAliasBomb", err, err)
+		}
+	})
+}
+
+// Values keep what was written: timestamps stay strings, big integers stay exact.
+func TestScalarsAsWritten(t *testing.T) {
+	node, probs := Parse([]byte("d: 2025-01-31\nv: 15.10\nbig: 123456789012345678901234567890\nn: ~\nb: yes\n"), DefaultLimits)
+	if node == nil {
+		t.Fatal(probs)
+	}
+	v, err := ToAny(node, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[string]any)
+	if m["d"] != "2025-01-31" {
+		t.Errorf("timestamp became %T %v", m["d"], m["d"])
+	}
+	if m["v"] != 15.1 {
+		t.Errorf("15.10 is %v (YAML reads it as the number 15.1)", m["v"])
+	}
+	if s := m["big"].(interface{ String() string }).String(); s != "123456789012345678901234567890" {
+		t.Errorf("big int is %s", s)
+	}
+	if m["n"] != nil || m["b"] != "yes" {
+		t.Errorf("n=%v b=%v (YAML 1.2: yes is a string)", m["n"], m["b"])
+	}
+}
+
+func TestDuplicateKeysAndMultiDoc(t *testing.T) {
+	_, probs := Parse([]byte("a: 1\nb: 2\na: 3\n---\nc: 4\n"), DefaultLimits)
+	var kinds []string
+	for _, p := range probs {
+		kinds = append(kinds, p.Kind+"@"+string(rune('0'+p.Line)))
+	}
+	want := "duplicate-key@3 multi-document@4"
+	if strings.Join(kinds, " ") != want {
+		t.Errorf("got %v, want %s", kinds, want)
+	}
+}
