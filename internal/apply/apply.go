@@ -177,6 +177,9 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 			plan.LockFile, holder, plan.LockWait)
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return Failed, fmt.Sprintf("interrupted while waiting for the lock%s", nothing)
+		}
 		if errors.Is(err, ErrLocked) && plan.LockWait > 0 {
 			err = fmt.Errorf("%w after waiting %s", err, plan.LockWait)
 		}

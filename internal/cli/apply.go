@@ -65,8 +65,6 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	var lockWait *time.Duration
 	if fl.lockWait != "" {
 		d, err := time.ParseDuration(fl.lockWait)
@@ -106,6 +104,10 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 			}
 		}
 	}
+	// From here on an interrupt (a cancelled CI job) stops the lock wait or is passed to the
+	// applier, and the attempt is still recorded.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	_, err = apply.Run(ctx, res, apply.Options{
 		Targets:   args,
 		FailLevel: level,
