@@ -1,0 +1,137 @@
+# METADATA
+# title: Passcode lockout, auto-lock or complexity weaker than the organisation's policy
+# description: |
+#   Beyond the length, a passcode policy limits failed attempts and idle time and forbids
+#   simple passcodes. Apple (`maxFailedAttempts` / DDM `MaximumFailedAttempts`, 2–11) and
+#   Windows (DeviceLock/MaxDevicePasswordFailedAttempts, 4–16, 0 turns the lockout off) must
+#   stay at or under `max_failed_attempts`; `maxInactivity` / `MaximumInactivityInMinutes` /
+#   MaxInactivityTimeDeviceLock (0 = never locks) at or under `max_inactivity` minutes. With
+#   `require_complex`, a team's Apple passcode payloads must forbid simple passcodes such as
+#   1234: `allowSimple` defaults to true, so it must be set to false (or DDM
+#   `RequireComplexPasscode` to true); Windows `AllowSimpleDevicePassword` must not be 1.
+#   Values the platform refuses are errors, the rest warnings. CIS asks for lockout after 5
+#   attempts and screen lock within 15-20 minutes. Fix: tighten the profile values.
+# custom:
+#   id: passcode-policy
+#   severity: warning
+#   category: passcode
+#   tags: [apple, windows, passcode, profiles, cis]
+#   params:
+#     - name: max_failed_attempts
+#       default: 11
+#       description: the most failed passcode attempts before the device locks or wipes
+#     - name: max_inactivity
+#       default: 15
+#       description: the most idle minutes before the device locks
+#     - name: require_complex
+#       default: true
+#       description: require payloads that forbid simple passcodes (repeated or sequential characters)
+package tollgate.rules.passcode_policy
+
+import data.tollgate.lib
+
+id := "passcode-policy"
+
+# Numeric settings: the key (Apple) or DeviceLock node (Windows), the parameter capping it, and
+# the range the platform accepts (none known for Apple's idle time).
+apple_checks := {
+	["mobileconfig", "maxFailedAttempts"]: {"param": "max_failed_attempts", "lo": 2, "hi": 11},
+	["ddm", "MaximumFailedAttempts"]: {"param": "max_failed_attempts", "lo": 2, "hi": 11},
+	["mobileconfig", "maxInactivity"]: {"param": "max_inactivity"},
+	["ddm", "MaximumInactivityInMinutes"]: {"param": "max_inactivity"},
+}
+
+windows_checks := {
+	"MaxDevicePasswordFailedAttempts": {"param": "max_failed_attempts", "lo": 4, "hi": 16, "zero": "turns the lockout off"},
+	"MaxInactivityTimeDeviceLock": {"param": "max_inactivity", "lo": 0, "hi": 999, "zero": "means the device never locks"},
+}
+
+values contains {"p": p, "pl": pl, "at": key, "name": key, "n": n, "c": c, "os": "Apple"} if {
+	some [p, pl] in lib.apple_passcode_payloads
+	some [format, key], c in apple_checks
+	p.format == format
+	n := pl.values[key]
+	is_number(n)
+	n == floor(n)
+}
+
+values contains {"p": p, "pl": pl, "at": "Data", "name": node, "n": n, "c": c, "os": "Windows"} if {
+	some [p, pl, node] in lib.windows_devicelock_payloads
+	c := windows_checks[node]
+	n := lib.profile_int(pl.values.Data)
+}
+
+in_range(v) if object.get(v.c, "hi", null) == null
+
+in_range(v) if {
+	v.n >= v.c.lo
+	v.n <= v.c.hi
+}
+
+report contains lib.with_severity(lib.fail_payload(v.p, v.pl, v.at, msg), "error") if {
+	some v in values
+	not in_range(v)
+	not zero_off(v)
+	msg := sprintf("%s %v is outside %v–%v, the range %s accepts", [v.name, v.n, v.c.lo, v.c.hi, v.os])
+}
+
+report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
+	some v in values
+	zero_off(v)
+	msg := sprintf("%s 0 %s", [v.name, v.c.zero])
+	hint := sprintf("set %s to at most %v", [v.name, lib.param(id, v.c.param)])
+}
+
+# Windows uses 0 for "no limit".
+zero_off(v) if {
+	v.n == 0
+	v.c.zero
+}
+
+report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
+	some v in values
+	in_range(v)
+	cap := lib.param(id, v.c.param)
+	v.n > cap
+	msg := sprintf("%s is %v, above the organisation's maximum of %v", [v.name, v.n, cap])
+	hint := sprintf("lower %s to %v or less (or raise rules.passcode-policy.params.%s)", [v.name, cap, v.c.param])
+}
+
+# Simple passcodes: Apple merges a team's passcode payloads, so one that forbids them is enough.
+forbids_simple(p, pl) if {
+	p.format == "mobileconfig"
+	pl.values.allowSimple == false
+}
+
+forbids_simple(p, pl) if {
+	p.format == "ddm"
+	pl.values.RequireComplexPasscode == true
+}
+
+entry_forbids_simple(entry) if {
+	some [p, pl] in lib.apple_passcode_payloads
+	p.entry == entry
+	forbids_simple(p, pl)
+}
+
+simple_msg := {
+	"mobileconfig": "allowSimple is not false (it defaults to true), so simple passcodes such as 1234 are allowed",
+	"ddm": "RequireComplexPasscode is not true, so simple passcodes such as 1234 are allowed",
+}
+
+simple_key := {"mobileconfig": "allowSimple", "ddm": "RequireComplexPasscode"}
+
+report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simple_msg[p.format]), hint) if {
+	lib.param(id, "require_complex") == true
+	some [p, pl] in lib.apple_passcode_payloads
+	not entry_forbids_simple(p.entry)
+	hint := sprintf("set %s to %v", [simple_key[p.format], p.format == "ddm"])
+}
+
+report contains lib.with_hint(lib.fail_payload(p, pl, "Data", msg), hint) if {
+	lib.param(id, "require_complex") == true
+	some [p, pl, "AllowSimpleDevicePassword"] in lib.windows_devicelock_payloads
+	lib.profile_int(pl.values.Data) == 1
+	msg := "AllowSimpleDevicePassword is 1, so simple passwords such as 1234 are allowed"
+	hint := "write <Data>0</Data>"
+}
