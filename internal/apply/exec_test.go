@@ -2,10 +2,13 @@ package apply
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestExec(t *testing.T) {
@@ -56,5 +59,30 @@ func TestQuote(t *testing.T) {
 	got := Quote([]string{"fleetctl", "gitops", "-f", "teams/my team.yml", ""})
 	if want := `fleetctl gitops -f "teams/my team.yml" ""`; got != want {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestExecInterrupt: when tollgate is interrupted, the applier gets an interrupt (not a kill)
+// and its exit is still reported.
+func TestExecInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh and signals")
+	}
+	sh, err := LookApplier("sh", t.TempDir())
+	if err != nil {
+		t.Skip("no sh")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var out bytes.Buffer
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	code, err := Exec(ctx, sh, []string{"sh", "-c", `trap 'echo cleaned up; exit 7' INT; while :; do sleep 0.05; done`}, t.TempDir(), nil, &out, &out)
+	if !errors.Is(err, context.Canceled) || code != 7 {
+		t.Errorf("code %d, err %v; want 7, context.Canceled", code, err)
+	}
+	if out.String() != "cleaned up\n" {
+		t.Errorf("output %q", out.String())
 	}
 }
