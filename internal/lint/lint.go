@@ -105,7 +105,32 @@ func resolveTargets(targets []string) (entries []string, root string, err error)
 		}
 		entries = append(entries, t)
 	}
-	return entries, load.FindRoot(filepath.Dir(entries[0])), nil
+	return entries, load.FindRoot(commonDir(entries)), nil
+}
+
+// commonDir is the deepest directory holding every file, so `lint teams/a.yml default.yml`
+// roots the repository where default.yml is, not in teams/.
+func commonDir(files []string) string {
+	common := ""
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			abs = f
+		}
+		d := filepath.Dir(abs)
+		if common == "" {
+			common = d
+			continue
+		}
+		for common != d && !strings.HasPrefix(d, common+string(filepath.Separator)) {
+			parent := filepath.Dir(common)
+			if parent == common {
+				break
+			}
+			common = parent
+		}
+	}
+	return common
 }
 
 func loadConfig(explicit string, entries []string, root string) (*config.Config, error) {
