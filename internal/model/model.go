@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/profile"
 )
@@ -24,7 +26,10 @@ type Model struct {
 	Profiles []map[string]any
 	Refs     []map[string]any
 	EnvRefs  []map[string]any
-	Repo     map[string]any // cross-file facts: team index, labels defined, CI, configured secrets
+	// SecretsFound lists credential-shaped text found in any file read (kind and position only,
+	// never the value): see secrets.go.
+	SecretsFound []map[string]any
+	Repo         map[string]any // cross-file facts: team index, labels defined, CI, configured secrets
 }
 
 // Options add facts from outside the repository files.
@@ -51,10 +56,20 @@ func Build(repo *load.Repo, opts Options) *Model {
 			continue
 		}
 		m.Teams = append(m.Teams, obj)
-		teamIndex = append(teamIndex, map[string]any{"name": e.Name, "file": e.File.Path, "kind": e.Kind.String()})
+		teamIndex = append(teamIndex, map[string]any{"name": e.Name, "file": e.File.Path, "kind": e.Kind.String(),
+			"name_key": nameKey(e.Name)})
+	}
+	// used_by lists the team entries (and data paths) that reference each package file, so a
+	// rule can point at the `- path:` line fleetctl was reading when it failed.
+	usedBy := map[string][]any{}
+	for _, r := range repo.Refs {
+		if r.Role == "package" && r.File != nil {
+			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": pathAny(r.Path)})
+		}
 	}
 	for _, p := range repo.Packages {
-		m.Packages = append(m.Packages, map[string]any{"file": p.File.Path, "doc": Plain(p.Value)})
+		m.Packages = append(m.Packages, map[string]any{"file": p.File.Path, "doc": Plain(p.Value),
+			"used_by": orEmpty(usedBy[p.File.Path])})
 	}
 	parsed := map[string]*profile.Profile{}
 	for _, r := range repo.Refs {
@@ -82,6 +97,7 @@ func Build(repo *load.Repo, opts Options) *Model {
 			"kind": er.Kind, "in_comment": er.InComment, "format": er.FileFormat,
 		})
 	}
+	m.SecretsFound = scanSecrets(repo.Files())
 	ci := ReadCI(repo.Root)
 	secrets := slices.Clone(opts.Secrets)
 	slices.Sort(secrets)
@@ -95,6 +111,13 @@ func Build(repo *load.Repo, opts Options) *Model {
 		"secrets": strs(secrets),
 	}
 	return m
+}
+
+// nameKey is a team name as fleetctl compares it: trimmed and NFC-normalised (spec.GitOpsFromFile
+// applies norm.NFC to the name). Rules compare keys for equality, and lower(key) for names that the
+// database's case-insensitive collation (utf8mb4_unicode_ci, used by TeamByName) treats as one.
+func nameKey(name string) string {
+	return norm.NFC.String(strings.TrimSpace(name))
 }
 
 // profileFormat tells Android JSON from Apple DDM JSON by where the profile is listed.

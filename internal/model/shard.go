@@ -29,6 +29,7 @@ func Shards(m *Model, n int) []Shard {
 	teamShard := map[string]int{}
 	type parts struct {
 		teams, profiles, refs, envs, pkgs []any
+		secrets                           []any
 		conftest                          []Doc
 	}
 	ps := make([]parts, n)
@@ -55,6 +56,10 @@ func Shards(m *Model, n int) []Shard {
 		s := byFile(e["file"].(string), n)
 		ps[s].envs = append(ps[s].envs, e)
 	}
+	for _, sf := range m.SecretsFound {
+		s := byFile(sf["file"].(string), n)
+		ps[s].secrets = append(ps[s].secrets, sf)
+	}
 	for _, p := range m.Packages {
 		s := byFile(p["file"].(string), n)
 		ps[s].pkgs = append(ps[s].pkgs, p)
@@ -66,14 +71,15 @@ func Shards(m *Model, n int) []Shard {
 			global = m.Global
 		}
 		out[i] = Shard{Input: map[string]any{
-			"era":      m.Era,
-			"global":   global,
-			"teams":    orEmpty(p.teams),
-			"packages": orEmpty(p.pkgs),
-			"profiles": orEmpty(p.profiles),
-			"refs":     orEmpty(p.refs),
-			"env_refs": orEmpty(p.envs),
-			"repo":     m.Repo,
+			"era":           m.Era,
+			"global":        global,
+			"teams":         orEmpty(p.teams),
+			"packages":      orEmpty(p.pkgs),
+			"profiles":      orEmpty(p.profiles),
+			"refs":          orEmpty(p.refs),
+			"env_refs":      orEmpty(p.envs),
+			"secrets_found": orEmpty(p.secrets),
+			"repo":          m.Repo,
 		}, Conftest: p.conftest}
 	}
 	return out

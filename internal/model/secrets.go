@@ -1,0 +1,114 @@
+package model
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/internal/load"
+)
+
+// A secret pattern recognises one well-known credential shape in a file's raw text.
+//
+// Why a small set here rather than gitleaks' detector: gitleaks v8 is served by the module proxy,
+// but its detect package pulls about 65 modules into the build (archive readers for 7z, rar,
+// brotli, lz4 and xz, viper, lipgloss, zerolog's global logger) and ~10 MB into the binary, for a
+// scan of a handful of YAML, plist and script files. What a Fleet GitOps repository must not hold
+// is narrow and well known: enroll secrets and integration tokens (checked structurally by the
+// secret-plaintext rule on the parsed YAML), private keys, and the token formats below, whose
+// fixed prefixes and lengths make false positives unlikely. Generic high-entropy matching is left
+// out on purpose: the rule is not suppressible, so it must not fire on UUIDs, hashes or base64
+// profile data.
+type secretPattern struct {
+	kind  string
+	re    *regexp.Regexp
+	group int // the submatch holding the secret (0: the whole match)
+}
+
+var secretPatterns = []secretPattern{
+	// PEM private keys (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted) and PGP secret keys.
+	{"private key", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`), 0},
+	// GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_ + 36) and fine-grained (github_pat_ + 82).
+	{"GitHub token", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`), 0},
+	{"GitHub token", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`), 0},
+	// Slack bot, user, app and refresh tokens; Slack incoming-webhook URLs.
+	{"Slack token", regexp.MustCompile(`\bxox[bpaeors]-[0-9]{6,13}-[0-9A-Za-z-]{8,}`), 0},
+	{"Slack webhook URL", regexp.MustCompile(`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]{16,}`), 0},
+	// AWS access key IDs (long-term AKIA, temporary ASIA).
+	{"AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`), 0},
+	// Google API keys.
+	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), 0},
+	// A Fleet API token written next to its usual name (Fleet tokens are 44-character base64).
+	{"Fleet API token", regexp.MustCompile(`(?i)\bfleet_api_token["']?\s*[:=]\s*["']?([A-Za-z0-9+/]{32,}={0,2})`), 1},
+}
+
+// placeholderRe marks documentation examples that have a credential's shape but are not one.
+var placeholderRe = regexp.MustCompile(`(?i)example|xxxxxxxx|0000000000|1234567890abcdef`)
+
+// maxSecretScan bounds the bytes scanned per file (profiles and YAML are small; a large file
+// is most likely data).
+const maxSecretScan = 4 << 20
+
+// scanSecrets finds credential-shaped text in every file read. Only where a secret is and what
+// kind it is are kept, with a redacted hint (at most a 4-character prefix and the length): the
+// value itself never enters the model, so no rule or report can leak it.
+func scanSecrets(files []*load.File) []map[string]any {
+	var out []map[string]any
+	for _, f := range files {
+		data := f.Data
+		if len(data) == 0 || len(data) > maxSecretScan || bytes.IndexByte(data, 0) >= 0 {
+			continue // empty, too large, or binary (icons, DER-signed profiles)
+		}
+		text := string(data)
+		for _, p := range secretPatterns {
+			for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
+				start, end := m[2*p.group], m[2*p.group+1]
+				if start < 0 {
+					continue
+				}
+				value := text[start:end]
+				if p.kind != "private key" && placeholderRe.MatchString(value) {
+					continue
+				}
+				line, col := lineColOf(text, start)
+				endLine, endCol := lineColOf(text, end)
+				if endLine != line {
+					endCol = col + 1
+				}
+				out = append(out, map[string]any{
+					"file": f.Path, "line": line, "col": col, "end_col": endCol,
+					"kind": p.kind, "redacted": redact(value, p.kind),
+				})
+			}
+		}
+	}
+	return out
+}
+
+// redact describes a secret without revealing it: its first characters when they are a
+// well-known, non-secret prefix (ghp_, xoxb, AKIA...), and its length.
+func redact(value, kind string) string {
+	n := utf8.RuneCountInString(value)
+	switch kind {
+	case "private key": // the armour line names the key type and is not secret
+		return strings.Trim(value, "-")
+	case "Slack webhook URL":
+		return "https://hooks.slack.com/… (" + strconv.Itoa(n) + " chars)"
+	case "Fleet API token":
+		return "a " + strconv.Itoa(n) + "-character token"
+	}
+	prefix := value
+	if len(prefix) > 4 {
+		prefix = prefix[:4]
+	}
+	return "\"" + prefix + "…\" (" + strconv.Itoa(n) + " chars)"
+}
+
+// lineColOf converts a byte offset to a 1-based line and character column.
+func lineColOf(s string, off int) (int, int) {
+	line := 1 + strings.Count(s[:off], "\n")
+	ls := strings.LastIndexByte(s[:off], '\n') + 1
+	return line, 1 + utf8.RuneCountInString(s[ls:off])
+}
