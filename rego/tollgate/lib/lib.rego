@@ -166,3 +166,46 @@ payload_pos(pl, key) := [pos.line, pos.col] if {
 fail_payload(p, pl, key, msg) := fail_at(p.file, pos[0], pos[1], msg) if {
 	pos := payload_pos(pl, key)
 }
+
+# has_env_ref holds for a string holding a `$NAME` / `${NAME}` reference that fleetctl expands
+# (an odd number of backslashes before the `$` makes it a literal dollar instead).
+has_env_ref(s) if {
+	is_string(s)
+	some m in regex.find_n(`(\\*)\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`, s, -1)
+	(count(m) - count(trim_left(m, `\`))) % 2 == 0
+}
+
+# redact describes a secret without revealing it: at most its first 4 characters (none for
+# values under 12 characters) and its length. Use it for any value that may be a credential.
+redact(s) := sprintf("%q (%d chars)", [concat("", [substring(s, 0, 4), "…"]), count(s)]) if {
+	is_string(s)
+	count(s) >= 12
+} else := sprintf("a %d-character value", [count(s)]) if {
+	is_string(s)
+} else := sprintf("a literal %s", [type_name(s)])
+
+# software_packages is every software package definition as [file, data path, package, used_by]:
+# inline items of a team's software.packages (those with no path:; used_by is empty) and the
+# packages of package files (one mapping, or a list of them), with used_by listing the
+# {entry, path} of each team's `- path:` item that references the file.
+software_packages contains [entry.file, ["software", "packages", i], p, []] if {
+	some entry in input.teams
+	some i, p in entry.doc.software.packages
+	is_object(p)
+	not p.path
+}
+
+software_packages contains [pkg.file, [], pkg.doc, object.get(pkg, "used_by", [])] if {
+	some pkg in input.packages
+	is_object(pkg.doc)
+}
+
+software_packages contains [pkg.file, [i], p, object.get(pkg, "used_by", [])] if {
+	some pkg in input.packages
+	is_array(pkg.doc)
+	some i, p in pkg.doc
+	is_object(p)
+}
+
+# url_path is the path part of a URL (no query, no fragment), as url.Parse gives it.
+url_path(u) := split(split(u, "#")[0], "?")[0]
