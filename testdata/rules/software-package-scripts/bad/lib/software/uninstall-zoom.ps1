@@ -1,0 +1,1 @@
+Start-Process -Wait uninstall.exe /quiet

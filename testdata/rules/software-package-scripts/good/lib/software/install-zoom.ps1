@@ -1,0 +1,1 @@
+Start-Process -Wait zoom.exe /quiet
