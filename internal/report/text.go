@@ -62,6 +62,9 @@ func (t *textReporter) Report(w io.Writer, in *Input) error {
 		bw.WriteString(sev + f.Severity.String() + ":" + p.reset + " " + oneLine(f.Message) +
 			" " + p.dim + "[" + oneLine(f.RuleID) + "]" + p.reset + "\n")
 		if line, ok := sourceLine(in, f.Location.File, s.startLine); ok {
+			if isSecretRule(in, f.RuleID) {
+				line = maskFrom(line, s.startCol)
+			}
 			text, marks := underline(line, s)
 			num := strconv.Itoa(s.startLine)
 			pad := strings.Repeat(" ", len(num))
@@ -127,4 +130,31 @@ func runeCells(r rune, at int) int {
 		return 2
 	}
 	return 1
+}
+
+// isSecretRule reports findings whose source line holds a secret value: the plaintext-secret
+// rules, which are the ones marked not suppressible. Their snippet is masked, so a plaintext
+// secret never reaches a terminal or a CI log.
+func isSecretRule(in *Input, id string) bool {
+	if in.Catalog == nil {
+		return id == "secret-plaintext"
+	}
+	r, ok := in.Catalog.Get(id)
+	return ok && r.NotSuppressible
+}
+
+// maskFrom replaces every character from column col (1-based, in characters) to the end of
+// the line with '*', keeping the key before it readable.
+func maskFrom(line string, col int) string {
+	var b strings.Builder
+	i := 1
+	for _, r := range line {
+		if i >= col && r != ' ' && r != '\t' {
+			b.WriteRune('*')
+		} else {
+			b.WriteRune(r)
+		}
+		i++
+	}
+	return b.String()
 }
