@@ -35,9 +35,8 @@ type collector struct {
 	def    cue.Value // the bundled schema alone, for allowed keys, types and @msg/@nullok
 	hook   cue.Value // the organisation's constraints for this kind, if any
 	era    Era
-	doc    any // as given (nulls kept)
-	data   any // as validated (normalized)
-	prefix []any
+	doc    any     // as given (nulls kept)
+	data   any     // as validated (normalized)
 	nulls  [][]any // paths of null map values in doc (invisible to CUE)
 	seen   map[string]bool
 	byPath map[string]*pathErrs
@@ -240,7 +239,6 @@ func (c *collector) add(path []any, e rawErr) {
 }
 
 func (c *collector) emit(is Issue) {
-	is.Path = append(append([]any{}, c.prefix...), is.Path...)
 	key := fmt.Sprint(is.Path, is.RuleID, is.Message)
 	if c.seen[key] {
 		return

@@ -1,0 +1,614 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/big"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	bundled "github.com/tollgate-dev/tollgate/cue"
+)
+
+// Memoisation of results.
+//
+// CUE's evaluator costs ~1–2 ms for a 2 KB team file, mostly spent re-evaluating the closed
+// definitions for every document. Repositories are repetitive: team files share their
+// sections, and differ mostly in free-text values (names, queries, descriptions, secrets)
+// that the schema checks only for their type or against a regular expression. So check
+// remembers its result under a key: a canonical encoding of the document (nulls included)
+// in which such a value is replaced by a token when Go has checked it against the schema's
+// constraint for that path. Two documents with the same key get the same issues.
+//
+// Why that holds: a value is replaced only when
+//   - its constraint, read from the compiled schema (bundled and organisation schemas
+//     unified), is made only of a kind (string, bool, int), regular expressions (=~, !~) and
+//     integer bounds, all of which Go decides exactly (CUE uses Go's regexp), and the value
+//     satisfies it (so no issue can be at that path); and
+//   - no other part of the schemas can depend on the value: its field name is never
+//     referenced in an expression or a comprehension condition, is not declared with
+//     anything but a plain kind inside a comprehension (or inside a definition used there, a
+//     conditional constraint the lookup could not see), and the schemas use no builtin that
+//     looks at values inside a list or struct (list.UniqueItems, matchN, ...), no alias and
+//     no dynamic label (analysis of the CUE source: see taintAnalysis).
+//
+// Everything else (keys, list lengths, nulls, every other value) is in the key verbatim,
+// and issue messages are built only from those. A schema construct the analysis does not
+// follow switches the replacement off: the key is then the exact document (still a hit for
+// identical documents, such as a package file included by many teams).
+type memo struct {
+	abstract bool            // values may be replaced by tokens (see above)
+	tainted  map[string]bool // field names whose value may matter beyond its own constraint
+	roots    [2][4]*snode
+
+	mu      sync.RWMutex
+	results map[[32]byte][]Issue
+	bytes   int // rough size of results, to bound memory
+}
+
+// memoLimit bounds the memory held by remembered results (issues and keys, roughly).
+const memoLimit = 32 << 20
+
+func newMemo(v *Validator, userFiles []string) (*memo, error) {
+	m := &memo{results: map[[32]byte][]Issue{}}
+	ta := taintAnalysis{tainted: map[string]bool{}, defs: map[string][]ast.Expr{}}
+	var files []*ast.File
+	names, err := fs.Glob(bundled.FS, "*.cue")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		src, err := fs.ReadFile(bundled.FS, n)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(n, src)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	for _, n := range userFiles {
+		src, err := os.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(n, src)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	ta.run(files)
+	m.abstract = !ta.opaque
+	m.tainted = ta.tainted
+	for era := range v.defs {
+		for kind := range v.defs[era] {
+			m.roots[era][kind] = &snode{sch: v.defs[era][kind]}
+		}
+	}
+	return m, nil
+}
+
+// fresh returns a memo with the same analysis and no results (benchmarks).
+func (m *memo) fresh() *memo {
+	return &memo{abstract: m.abstract, tainted: m.tainted, roots: m.roots, results: map[[32]byte][]Issue{}}
+}
+
+// lookup returns the remembered issues for key; ok is false when there are none.
+func (m *memo) lookup(key [32]byte) (issues []Issue, ok bool) {
+	m.mu.RLock()
+	issues, ok = m.results[key]
+	m.mu.RUnlock()
+	return issues, ok
+}
+
+func (m *memo) store(key [32]byte, issues []Issue, keyLen int) {
+	size := 64 + keyLen/8 // the key itself is a hash; documents of similar size follow
+	for _, is := range issues {
+		size += 128 + len(is.Message) + len(is.Hint) + 16*len(is.Path)
+	}
+	m.mu.Lock()
+	if m.bytes+size > memoLimit {
+		clear(m.results) // forget everything: simple, and a repository rarely gets here
+		m.bytes = 0
+	}
+	if _, dup := m.results[key]; !dup {
+		m.results[key] = issues
+		m.bytes += size
+	}
+	m.mu.Unlock()
+}
+
+// ---- keys
+
+var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// key computes the memo key of doc checked against the definition of (era, kind). ok is
+// false for a value of a type it does not know.
+func (m *memo) key(era Era, kind Kind, doc any) (key [32]byte, n int, ok bool) {
+	bp := keyBufs.Get().(*[]byte)
+	b := append((*bp)[:0], byte(era), byte(kind))
+	b, ok = m.encode(b, doc, m.roots[era][kind])
+	if ok {
+		key = sha256.Sum256(b)
+	}
+	n = len(b)
+	*bp = b
+	keyBufs.Put(bp)
+	return key, n, ok
+}
+
+// encode appends the canonical encoding of x, whose schema is node (nil: unknown).
+func (m *memo) encode(b []byte, x any, node *snode) ([]byte, bool) {
+	switch x := x.(type) {
+	case nil:
+		return append(b, 'z'), true
+	case map[string]any:
+		b = append(b, 'M')
+		b = binary.AppendUvarint(b, uint64(len(x)))
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			b = appendString(b, k)
+			var ok bool
+			if b, ok = m.encode(b, x[k], node.child(k)); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	case []any:
+		b = append(b, 'L')
+		b = binary.AppendUvarint(b, uint64(len(x)))
+		el := node.elem()
+		for _, e := range x {
+			var ok bool
+			if b, ok = m.encode(b, e, el); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	case string:
+		if m.abstract && node.leafCheck(m).string(x) {
+			return append(b, 'S'), true
+		}
+		return appendString(append(b, 's'), x), true
+	case bool:
+		if m.abstract && node.leafCheck(m).bool() {
+			return append(b, 'B'), true
+		}
+		if x {
+			return append(b, 't'), true
+		}
+		return append(b, 'f'), true
+	case int64:
+		if m.abstract && node.leafCheck(m).int(x) {
+			return append(b, 'I'), true
+		}
+		return binary.AppendVarint(append(b, 'i'), x), true
+	case float64:
+		return binary.BigEndian.AppendUint64(append(b, 'F'), math.Float64bits(x)), true
+	case *big.Int:
+		return appendString(append(b, 'N'), x.String()), true
+	}
+	return b, false
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// ---- schema nodes
+
+// snode is the schema at one data path (list items share one), built lazily and shared by
+// all goroutines. A nil *snode is an unknown schema: values below it are kept verbatim.
+type snode struct {
+	sch  cue.Value
+	name string // the field name (list items: the list's)
+
+	kids     sync.Map // string → *snode
+	elemOnce sync.Once
+	elemNode *snode
+	leafOnce sync.Once
+	leaf     leaf
+}
+
+func (n *snode) child(k string) *snode {
+	if n == nil {
+		return nil
+	}
+	if c, ok := n.kids.Load(k); ok {
+		return c.(*snode)
+	}
+	var c *snode
+	if n.sch.IncompleteKind()&cue.StructKind != 0 {
+		if s := schemaChild(n.sch, k); s.Exists() {
+			c = &snode{sch: s, name: k}
+		}
+	}
+	got, _ := n.kids.LoadOrStore(k, c)
+	return got.(*snode)
+}
+
+func (n *snode) elem() *snode {
+	if n == nil {
+		return nil
+	}
+	n.elemOnce.Do(func() {
+		if n.sch.IncompleteKind()&cue.ListKind == 0 {
+			return
+		}
+		if s := n.sch.LookupPath(cue.MakePath(cue.AnyIndex)); s.Exists() {
+			n.elemNode = &snode{sch: s, name: n.name}
+		}
+	})
+	return n.elemNode
+}
+
+func (n *snode) leafCheck(m *memo) *leaf {
+	if n == nil {
+		return &leaf{}
+	}
+	n.leafOnce.Do(func() {
+		if n.name != "" && !m.tainted[n.name] {
+			n.leaf = classify(n.sch)
+		}
+	})
+	return &n.leaf
+}
+
+// leaf is a scalar constraint Go decides exactly; the zero value accepts nothing.
+type leaf struct {
+	kind     cue.Kind // StringKind, BoolKind or IntKind; 0: not decidable here
+	match    []*regexp.Regexp
+	notMatch []*regexp.Regexp
+	lo, hi   int64 // inclusive bounds for ints
+}
+
+func (l *leaf) string(s string) bool {
+	if l.kind != cue.StringKind {
+		return false
+	}
+	for _, re := range l.match {
+		if !re.MatchString(s) {
+			return false
+		}
+	}
+	for _, re := range l.notMatch {
+		if re.MatchString(s) {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *leaf) bool() bool { return l.kind == cue.BoolKind }
+
+func (l *leaf) int(i int64) bool { return l.kind == cue.IntKind && i >= l.lo && i <= l.hi }
+
+// classify reads a leaf constraint made of a kind, regular expressions and integer bounds
+// from the schema value s. Anything else gives the zero leaf.
+func classify(s cue.Value) leaf {
+	l := leaf{lo: math.MinInt64, hi: math.MaxInt64}
+	var kinds []cue.Kind
+	var ok func(v cue.Value) bool
+	ok = func(v cue.Value) bool {
+		op, args := v.Expr()
+		switch op {
+		case cue.AndOp:
+			for _, a := range args {
+				if !ok(a) {
+					return false
+				}
+			}
+			return true
+		case cue.NoOp:
+			if v.IsConcrete() || len(args) != 1 {
+				return false
+			}
+			k := v.IncompleteKind()
+			switch k {
+			case cue.StringKind, cue.BoolKind, cue.IntKind, cue.NumberKind:
+				kinds = append(kinds, k)
+				return true
+			}
+			return false
+		case cue.RegexMatchOp, cue.NotRegexMatchOp:
+			if len(args) != 1 {
+				return false
+			}
+			p, err := args[0].String()
+			if err != nil {
+				return false
+			}
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return false
+			}
+			if op == cue.RegexMatchOp {
+				l.match = append(l.match, re)
+			} else {
+				l.notMatch = append(l.notMatch, re)
+			}
+			kinds = append(kinds, cue.StringKind)
+			return true
+		case cue.GreaterThanEqualOp, cue.GreaterThanOp, cue.LessThanEqualOp, cue.LessThanOp:
+			if len(args) != 1 || args[0].Kind() != cue.IntKind {
+				return false
+			}
+			i, err := args[0].Int64()
+			if err != nil || i == math.MinInt64 || i == math.MaxInt64 {
+				return false
+			}
+			switch op {
+			case cue.GreaterThanEqualOp:
+				l.lo = max(l.lo, i)
+			case cue.GreaterThanOp:
+				l.lo = max(l.lo, i+1)
+			case cue.LessThanEqualOp:
+				l.hi = min(l.hi, i)
+			case cue.LessThanOp:
+				l.hi = min(l.hi, i-1)
+			}
+			kinds = append(kinds, cue.NumberKind)
+			return true
+		}
+		return false
+	}
+	if !ok(s) || len(kinds) == 0 {
+		return leaf{}
+	}
+	kind := cue.StringKind | cue.BoolKind | cue.NumberKind
+	for _, k := range kinds {
+		kind &= k
+	}
+	switch {
+	case kind == cue.StringKind && l.lo == math.MinInt64 && l.hi == math.MaxInt64:
+	case kind == cue.BoolKind && l.lo == math.MinInt64 && l.hi == math.MaxInt64:
+	case kind&cue.IntKind != 0 && kind&^cue.NumberKind == 0 && len(l.match)+len(l.notMatch) == 0:
+		kind = cue.IntKind // int, or number: every int64 value the YAML holds is an int
+	default:
+		return leaf{}
+	}
+	// Belt and braces: the schema value must agree that every value Go accepts is allowed.
+	if err := s.Subsume(s.Context().CompileString(l.cue(kind))); err != nil {
+		return leaf{}
+	}
+	l.kind = kind
+	return l
+}
+
+// cue renders l as CUE (for the subsumption check).
+func (l *leaf) cue(kind cue.Kind) string {
+	parts := []string{map[cue.Kind]string{cue.StringKind: "string", cue.BoolKind: "bool", cue.IntKind: "int"}[kind]}
+	for _, re := range l.match {
+		parts = append(parts, fmt.Sprintf("=~%q", re.String()))
+	}
+	for _, re := range l.notMatch {
+		parts = append(parts, fmt.Sprintf("!~%q", re.String()))
+	}
+	if l.lo != math.MinInt64 {
+		parts = append(parts, fmt.Sprintf(">=%d", l.lo))
+	}
+	if l.hi != math.MaxInt64 {
+		parts = append(parts, fmt.Sprintf("<=%d", l.hi))
+	}
+	return strings.Join(parts, " & ")
+}
+
+// ---- source analysis
+
+// taintAnalysis finds the field names whose values may matter beyond their own constraint
+// (see memo), from the CUE source of all schemas. Names are taken without regard to where
+// they occur: a name tainted anywhere is kept verbatim everywhere.
+type taintAnalysis struct {
+	tainted map[string]bool
+	defs    map[string][]ast.Expr // definition name → values (for comprehension bodies)
+	opaque  bool                  // a construct this analysis does not follow
+	visited map[string]bool
+}
+
+// valueBuiltins look at no value inside a list or struct beyond counting.
+var valueBuiltins = map[string]bool{
+	"error": true, "close": true, "len": true,
+	"strings.MaxRunes": true, "strings.MinRunes": true, "time.Format": true,
+	"list.MinItems": true, "list.MaxItems": true, "struct.MinFields": true, "struct.MaxFields": true,
+}
+
+func (t *taintAnalysis) run(files []*ast.File) {
+	for _, f := range files {
+		ast.Walk(f, func(n ast.Node) bool {
+			if fl, ok := n.(*ast.Field); ok {
+				if name, _, err := ast.LabelName(fl.Label); err == nil && strings.HasPrefix(name, "#") {
+					t.defs[name] = append(t.defs[name], fl.Value)
+				}
+			}
+			return true
+		}, nil)
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			t.decl(d, false)
+		}
+	}
+}
+
+func (t *taintAnalysis) decl(d ast.Decl, cond bool) {
+	switch d := d.(type) {
+	case *ast.Field:
+		t.label(d.Label, d.Value, cond)
+		t.expr(d.Value, cond)
+	case *ast.EmbedDecl:
+		t.expr(d.Expr, cond)
+	case *ast.Comprehension:
+		t.comprehension(d)
+	case *ast.LetClause:
+		t.expr(d.Expr, cond)
+	case *ast.Attribute, *ast.CommentGroup, *ast.ImportDecl, *ast.Package:
+	case *ast.Ellipsis:
+		t.expr(d.Type, cond)
+	default:
+		t.opaque = true
+	}
+}
+
+// label records a field declared in a comprehension body (cond) with more than a kind.
+func (t *taintAnalysis) label(l ast.Label, value ast.Expr, cond bool) {
+	switch l := l.(type) {
+	case *ast.Ident:
+		if cond && !bareKind(value) {
+			t.tainted[l.Name] = true
+		}
+	case *ast.BasicLit:
+		if cond && !bareKind(value) {
+			name, _, err := ast.LabelName(l)
+			if err != nil {
+				t.opaque = true
+				return
+			}
+			t.tainted[name] = true
+		}
+	default: // dynamic labels, pattern constraints, aliases
+		if cond {
+			t.opaque = true
+		}
+		if _, isAlias := l.(*ast.Alias); isAlias {
+			t.opaque = true
+			return
+		}
+		t.expr(l.(ast.Expr), cond)
+	}
+}
+
+func bareKind(x ast.Expr) bool {
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	switch id.Name {
+	case "string", "int", "bool", "number", "_":
+		return true
+	}
+	return false
+}
+
+func (t *taintAnalysis) comprehension(c *ast.Comprehension) {
+	for _, cl := range c.Clauses {
+		switch cl := cl.(type) {
+		case *ast.IfClause:
+			t.expr(cl.Condition, false)
+		case *ast.ForClause:
+			t.expr(cl.Source, false)
+		case *ast.LetClause:
+			t.expr(cl.Expr, false)
+		default:
+			t.opaque = true
+		}
+	}
+	t.expr(c.Value, true)
+}
+
+// expr taints every name referenced in x; with cond, x is (part of) a comprehension body.
+func (t *taintAnalysis) expr(x ast.Expr, cond bool) {
+	switch x := x.(type) {
+	case nil:
+	case *ast.Ident:
+		t.tainted[x.Name] = true
+		if cond && strings.HasPrefix(x.Name, "#") {
+			t.conditionalDef(x.Name)
+		}
+	case *ast.BasicLit, *ast.BottomLit:
+	case *ast.StructLit:
+		for _, d := range x.Elts {
+			t.decl(d, cond)
+		}
+	case *ast.ListLit:
+		for _, e := range x.Elts {
+			t.expr(e, cond)
+		}
+	case *ast.Ellipsis:
+		t.expr(x.Type, cond)
+	case *ast.BinaryExpr:
+		// The arms of a disjunction apply depending on the data, like a comprehension body.
+		or := cond || x.Op == token.OR
+		t.expr(x.X, or)
+		t.expr(x.Y, or)
+	case *ast.UnaryExpr:
+		t.expr(x.X, cond)
+	case *ast.ParenExpr:
+		t.expr(x.X, cond)
+	case *ast.SelectorExpr:
+		t.expr(x.X, cond)
+		if name, _, err := ast.LabelName(x.Sel); err == nil {
+			t.tainted[name] = true
+			if cond && strings.HasPrefix(name, "#") {
+				t.conditionalDef(name)
+			}
+		}
+	case *ast.IndexExpr:
+		t.expr(x.X, cond)
+		t.expr(x.Index, cond)
+	case *ast.SliceExpr:
+		t.expr(x.X, cond)
+		t.expr(x.Low, cond)
+		t.expr(x.High, cond)
+	case *ast.CallExpr:
+		if !valueBuiltins[callName(x.Fun)] {
+			t.opaque = true
+		}
+		t.expr(x.Fun, cond)
+		for _, a := range x.Args {
+			t.expr(a, cond)
+		}
+	case *ast.Interpolation:
+		for _, e := range x.Elts {
+			t.expr(e, cond)
+		}
+	case *ast.Comprehension:
+		t.comprehension(x)
+	default:
+		t.opaque = true
+	}
+}
+
+// conditionalDef treats the definition name, used in a comprehension body, as a body too.
+func (t *taintAnalysis) conditionalDef(name string) {
+	if t.visited == nil {
+		t.visited = map[string]bool{}
+	}
+	if t.visited[name] {
+		return
+	}
+	t.visited[name] = true
+	for _, v := range t.defs[name] {
+		t.expr(v, true)
+	}
+}
+
+func callName(f ast.Expr) string {
+	switch f := f.(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		if pkg, ok := f.X.(*ast.Ident); ok {
+			name, _, _ := ast.LabelName(f.Sel)
+			return pkg.Name + "." + name
+		}
+	}
+	return ""
+}
