@@ -50,10 +50,11 @@ type pathErrs struct {
 }
 
 func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList bool) {
-	if val.Validate(cue.Concrete(true)) == nil && !c.hasNullBelow(path) {
+	err := val.Validate(cue.Concrete(true))
+	if err == nil && !c.hasNullBelow(path) {
 		return // a clean subtree: nothing CUE could see, no null key it could not see
 	}
-	for _, e := range cueerrors.Errors(val.Validate(cue.Concrete(true))) {
+	for _, e := range cueerrors.Errors(err) {
 		format, args := e.Msg()
 		if format == "field not allowed" { // found below with Allows, cut at the right key
 			continue
