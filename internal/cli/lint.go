@@ -25,6 +25,7 @@ type checkFlags struct {
 	osCatalog string
 	now       string
 	failLevel string
+	checks    []string
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -35,6 +36,7 @@ func (c *checkFlags) register(cmd *cobra.Command) {
 	f.StringVar(&c.osCatalog, "os-catalog", "", "OS version catalog file, fresher than the embedded one")
 	f.StringVar(&c.now, "now", "", "the date rules treat as today, YYYY-MM-DD or RFC 3339 (default: today, or SOURCE_DATE_EPOCH)")
 	f.StringVar(&c.failLevel, "fail-level", "", "lowest severity that fails the run: error, warning, note or none (default error)")
+	f.StringSliceVar(&c.checks, "checks", []string{"schema", "policy"}, "stages to run besides loading: schema, policy")
 }
 
 // options builds lint options from the flags and the environment.
@@ -43,8 +45,19 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 	if err != nil {
 		return lint.Options{}, err
 	}
-	return lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
-		OSCatalog: c.osCatalog, Now: now}, nil
+	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
+		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true}
+	for _, ch := range c.checks {
+		switch strings.TrimSpace(ch) {
+		case "schema":
+			opts.SkipSchema = false
+		case "policy":
+			opts.SkipPolicy = false
+		default:
+			return lint.Options{}, usagef("--checks: unknown stage %q (want schema, policy)", ch)
+		}
+	}
+	return opts, nil
 }
 
 // level resolves --fail-level, falling back to the configuration, then "error".

@@ -29,6 +29,8 @@ type Options struct {
 	OSCatalog  string   // --os-catalog
 	Now        time.Time
 	Workers    int
+	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
+	SkipSchema, SkipPolicy bool
 }
 
 // Result is what a run found.

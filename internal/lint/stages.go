@@ -22,6 +22,7 @@ import (
 
 // stages holds the prepared checkers: compiled once per run, then applied to every document.
 type stages struct {
+	opts    Options
 	schema  *schema.Validator
 	policy  *policy.Engine
 	cfg     *config.Config
@@ -62,16 +63,22 @@ func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catal
 			return nil, usage("%v", err)
 		}
 	}
-	return &stages{schema: v, policy: eng, cfg: cfg, workers: opts.Workers}, nil
+	return &stages{opts: opts, schema: v, policy: eng, cfg: cfg, workers: opts.Workers}, nil
 }
 
 func (s *stages) run(ctx context.Context, repo *load.Repo) ([]finding.Finding, error) {
-	fs := s.runSchema(repo)
-	pfs, err := s.runPolicy(ctx, repo)
-	if err != nil {
-		return nil, err
+	var fs []finding.Finding
+	if !s.opts.SkipSchema {
+		fs = s.runSchema(repo)
 	}
-	return append(fs, pfs...), nil
+	if !s.opts.SkipPolicy {
+		pfs, err := s.runPolicy(ctx, repo)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, pfs...)
+	}
+	return fs, nil
 }
 
 // runSchema validates every entry and package document in parallel.

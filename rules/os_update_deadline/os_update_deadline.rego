@@ -27,7 +27,9 @@ id := "os-update-deadline"
 
 sections := {"macos_updates": "macos", "ios_updates": "ios", "ipados_updates": "ipados"}
 
-updates contains [entry, section, platform, u] if {
+# Tuples hold the entry's file name, not the entry: a set hashes its members, and hashing
+# whole documents would make the rule cost as much as the repository is large.
+updates contains [entry.file, section, platform, u] if {
 	some entry in lib.entries
 	some section, platform in sections
 	u := entry.doc.controls[section]
@@ -40,38 +42,38 @@ set(u, key) if {
 	v != ""
 }
 
-report contains lib.fail_key(entry.file, ["controls", section], msg) if {
-	some [entry, section, _, u] in updates
+report contains lib.fail_key(file, ["controls", section], msg) if {
+	some [file, section, _, u] in updates
 	set(u, "minimum_version")
 	u.minimum_version != "latest"
 	not set(u, "deadline")
 	msg := sprintf("%s.deadline is required when minimum_version is set", [section])
 }
 
-report contains lib.fail(entry.file, ["controls", section, "deadline"], msg) if {
-	some [entry, section, _, u] in updates
+report contains lib.fail(file, ["controls", section, "deadline"], msg) if {
+	some [file, section, _, u] in updates
 	set(u, "deadline")
 	not set(u, "minimum_version")
 	msg := sprintf("%s.minimum_version is required when deadline is set", [section])
 }
 
-report contains lib.fail(entry.file, ["controls", section, "deadline"], msg) if {
-	some [entry, section, _, u] in updates
+report contains lib.fail(file, ["controls", section, "deadline"], msg) if {
+	some [file, section, _, u] in updates
 	u.minimum_version == "latest"
 	set(u, "deadline")
 	msg := sprintf("%s: minimum_version \"latest\" takes deadline_days, not deadline", [section])
 }
 
-report contains lib.fail_key(entry.file, ["controls", section], msg) if {
-	some [entry, section, _, u] in updates
+report contains lib.fail_key(file, ["controls", section], msg) if {
+	some [file, section, _, u] in updates
 	u.minimum_version == "latest"
 	not set(u, "deadline")
 	not set(u, "deadline_days")
 	msg := sprintf("%s: minimum_version \"latest\" needs deadline_days (days after each release)", [section])
 }
 
-report contains lib.fail(entry.file, ["controls", section, "deadline_days"], msg) if {
-	some [entry, section, _, u] in updates
+report contains lib.fail(file, ["controls", section, "deadline_days"], msg) if {
+	some [file, section, _, u] in updates
 	set(u, "deadline_days")
 	set(u, "minimum_version")
 	u.minimum_version != "latest"
@@ -79,8 +81,8 @@ report contains lib.fail(entry.file, ["controls", section, "deadline_days"], msg
 }
 
 # The deadline comes before the version was even released.
-report contains lib.with_hint(lib.fail(entry.file, ["controls", section, "deadline"], msg), hint) if {
-	some [entry, section, platform, u] in updates
+report contains lib.with_hint(lib.fail(file, ["controls", section, "deadline"], msg), hint) if {
+	some [file, section, platform, u] in updates
 	lib.valid_date(u.deadline)
 	is_string(u.minimum_version)
 	status := tollgate.os_version_status(platform, u.minimum_version)
@@ -90,8 +92,8 @@ report contains lib.with_hint(lib.fail(entry.file, ["controls", section, "deadli
 	hint := "set the deadline after the release date"
 }
 
-report contains lib.with_severity(lib.with_hint(lib.fail(entry.file, ["controls", section, "deadline"], msg), hint), sev) if {
-	some [entry, section, _, u] in updates
+report contains lib.with_severity(lib.with_hint(lib.fail(file, ["controls", section, "deadline"], msg), hint), sev) if {
+	some [file, section, _, u] in updates
 	lib.valid_date(u.deadline)
 	u.deadline < lib.today
 	msg := sprintf("deadline %s has passed (today is %s): hosts below %v are forced to update immediately", [u.deadline, lib.today, u.minimum_version])
@@ -99,8 +101,8 @@ report contains lib.with_severity(lib.with_hint(lib.fail(entry.file, ["controls"
 	sev := lib.param(id, "past_severity")
 }
 
-report contains lib.with_severity(lib.fail(entry.file, ["controls", section, "deadline"], msg), "warning") if {
-	some [entry, section, _, u] in updates
+report contains lib.with_severity(lib.fail(file, ["controls", section, "deadline"], msg), "warning") if {
+	some [file, section, _, u] in updates
 	lib.valid_date(u.deadline)
 	u.deadline >= lib.today
 	days := lib.days_between(lib.today, u.deadline)

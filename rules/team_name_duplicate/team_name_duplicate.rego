@@ -20,23 +20,25 @@ import data.tollgate.lib
 # Only report files of this shard (input.repo.teams holds every team of the repository).
 local_files := {t.file | some t in input.teams}
 
-report contains lib.with_hint(lib.fail(second.file, ["name"], msg), hint) if {
-	some j, second in input.repo.teams
-	local_files[second.file]
-	second.name_key != ""
-	some i, first in input.repo.teams
-	i < j
-	lower(first.name_key) == lower(second.name_key)
-	not earlier_match(i, second)
-	msg := sprintf("team name %q is already used by %s%s; both files would configure the same team", [second.name, first.file, how(first, second)])
-	hint := "give each team file its own name, or merge the two files"
+# Teams grouped by the name Fleet compares (case-insensitively): one pass over all teams,
+# computed once per evaluation, so the rule stays linear in the number of teams.
+by_key[k] contains [i, t] if {
+	some i, t in input.repo.teams
+	t.name_key != ""
+	k := lower(t.name_key)
 }
 
-# Report each duplicate once, against the first file that has the name.
-earlier_match(i, second) if {
-	some k, other in input.repo.teams
-	k < i
-	lower(other.name_key) == lower(second.name_key)
+report contains lib.with_hint(lib.fail(second.file, ["name"], msg), hint) if {
+	some k, group in by_key
+	count(group) > 1
+	first_index := min({i | some [i, _] in group})
+	some [fi, first] in group
+	fi == first_index
+	some [j, second] in group
+	j != first_index
+	local_files[second.file]
+	msg := sprintf("team name %q is already used by %s%s; both files would configure the same team", [second.name, first.file, how(first, second)])
+	hint := "give each team file its own name, or merge the two files"
 }
 
 how(first, second) := "" if first.name == second.name

@@ -31,7 +31,7 @@ limits := {"deadline_days": 30, "grace_period_days": 7}
 
 caps := {"deadline_days": "max_deadline_days", "grace_period_days": "max_grace_period_days"}
 
-days contains [entry, key, n] if {
+days contains [entry.file, key, n] if {
 	some entry in lib.entries
 	u := entry.doc.controls.windows_updates
 	is_object(u)
@@ -43,17 +43,17 @@ days contains [entry, key, n] if {
 	n <= limit
 }
 
-report contains lib.with_hint(lib.fail(entry.file, ["controls", "windows_updates", key], msg), hint) if {
-	some [entry, key, n] in days
+report contains lib.with_hint(lib.fail(file, ["controls", "windows_updates", key], msg), hint) if {
+	some [file, key, n] in days
 	cap := lib.param(id, caps[key])
 	n > cap
 	msg := sprintf("%s %v is above the organisation's maximum of %v days", [key, n, cap])
 	hint := sprintf("lower %s to %v or less (or raise rules.windows-updates.params.%s)", [key, cap, caps[key]])
 }
 
-report contains lib.with_severity(lib.with_hint(lib.fail(entry.file, ["controls", "windows_updates", "deadline_days"], msg), hint), "warning") if {
-	some [entry, "deadline_days", 0] in days
-	[entry, "grace_period_days", 0] in days
+report contains lib.with_severity(lib.with_hint(lib.fail(file, ["controls", "windows_updates", "deadline_days"], msg), hint), "warning") if {
+	some [file, "deadline_days", 0] in days
+	[file, "grace_period_days", 0] in days
 	msg := "deadline_days 0 and grace_period_days 0 install updates at once and restart hosts without notice"
 	hint := "give users at least a day of grace_period_days to save their work"
 }
