@@ -25,23 +25,26 @@ type secretPattern struct {
 	kind  string
 	re    *regexp.Regexp
 	group int // the submatch holding the secret (0: the whole match)
+	// anchors are literal strings one of which every match contains (in the lower-cased
+	// text): the regexp only runs on files holding one, which keeps the scan linear and cheap.
+	anchors []string
 }
 
 var secretPatterns = []secretPattern{
 	// PEM private keys (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted) and PGP secret keys.
-	{"private key", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`), 0},
+	{"private key", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`), 0, []string{"private key"}},
 	// GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_ + 36) and fine-grained (github_pat_ + 82).
-	{"GitHub token", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`), 0},
-	{"GitHub token", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`), 0},
+	{"GitHub token", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`), 0, []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+	{"GitHub token", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`), 0, []string{"github_pat_"}},
 	// Slack bot, user, app and refresh tokens; Slack incoming-webhook URLs.
-	{"Slack token", regexp.MustCompile(`\bxox[bpaeors]-[0-9]{6,13}-[0-9A-Za-z-]{8,}`), 0},
-	{"Slack webhook URL", regexp.MustCompile(`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]{16,}`), 0},
+	{"Slack token", regexp.MustCompile(`\bxox[bpaeors]-[0-9]{6,13}-[0-9A-Za-z-]{8,}`), 0, []string{"xox"}},
+	{"Slack webhook URL", regexp.MustCompile(`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]{16,}`), 0, []string{"hooks.slack.com"}},
 	// AWS access key IDs (long-term AKIA, temporary ASIA).
-	{"AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`), 0},
+	{"AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`), 0, []string{"akia", "asia"}},
 	// Google API keys.
-	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), 0},
+	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), 0, []string{"aiza"}},
 	// A Fleet API token written next to its usual name (Fleet tokens are 44-character base64).
-	{"Fleet API token", regexp.MustCompile(`(?i)\bfleet_api_token["']?\s*[:=]\s*["']?([A-Za-z0-9+/]{32,}={0,2})`), 1},
+	{"Fleet API token", regexp.MustCompile(`(?i)\bfleet_api_token["']?\s*[:=]\s*["']?([A-Za-z0-9+/]{32,}={0,2})`), 1, []string{"fleet_api_token"}},
 }
 
 // placeholderRe marks documentation examples that have a credential's shape but are not one.
@@ -62,7 +65,11 @@ func scanSecrets(files []*load.File) []map[string]any {
 			continue // empty, too large, or binary (icons, DER-signed profiles)
 		}
 		text := string(data)
+		lower := strings.ToLower(text)
 		for _, p := range secretPatterns {
+			if !containsAny(lower, p.anchors) {
+				continue
+			}
 			for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
 				start, end := m[2*p.group], m[2*p.group+1]
 				if start < 0 {
@@ -111,4 +118,13 @@ func lineColOf(s string, off int) (int, int) {
 	line := 1 + strings.Count(s[:off], "\n")
 	ls := strings.LastIndexByte(s[:off], '\n') + 1
 	return line, 1 + utf8.RuneCountInString(s[ls:off])
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
