@@ -226,19 +226,47 @@ func pathAny(p []any) []any {
 }
 
 // Plain rewrites values that OPA's converter would mangle: big integers become exact
-// json.Numbers (ast.InterfaceToValue wraps uint64 silently), other values pass through.
+// json.Numbers (ast.InterfaceToValue wraps uint64 silently), other values pass through. A
+// value without such numbers is returned as it is, without a copy.
 func Plain(v any) any {
+	if !needsPlain(v) {
+		return v
+	}
+	return plain(v)
+}
+
+func needsPlain(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if needsPlain(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if needsPlain(e) {
+				return true
+			}
+		}
+	case *big.Int, int:
+		return true
+	}
+	return false
+}
+
+func plain(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = Plain(e)
+			out[k] = plain(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = Plain(e)
+			out[i] = plain(e)
 		}
 		return out
 	case *big.Int:
