@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -14,15 +13,12 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/apply"
 	"github.com/tollgate-dev/tollgate/internal/finding"
-	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
 
 type applyFlags struct {
 	checkFlags
-	format    string
-	output    string
-	color     string
+	reportFlags
 	dryRun    bool
 	auditFile string
 	lockWait  string
@@ -50,11 +46,9 @@ configuration error, 3 internal error.`,
 			return runApply(cmd.Context(), e, &fl, args)
 		},
 	}
-	fl.register(cmd)
+	fl.checkFlags.register(cmd)
+	fl.reportFlags.register(cmd, "findings report")
 	f := cmd.Flags()
-	f.StringVar(&fl.format, "format", "text", "findings report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&fl.output, "output", "o", "", "write the findings report to FILE instead of standard output")
-	f.StringVar(&fl.color, "color", "auto", "colour in text output: auto, always or never (NO_COLOR is honoured)")
 	f.BoolVar(&fl.dryRun, "dry-run", false, "hand off the dry run only (fleetctl gitops --dry-run, or apply.dry_run_command)")
 	f.StringVar(&fl.auditFile, "audit-file", "", "append the audit record to FILE (default: apply.audit_file, else "+apply.DefaultAuditFile+" in the repository root)")
 	f.StringVar(&fl.lockWait, "lock-wait", "", "how long to wait for another apply on the same repository, e.g. 5m (default: apply.lock_wait, else refuse at once)")
@@ -73,28 +67,9 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		}
 		lockWait = &d
 	}
-	color, err := useColor(fl.color, fl.output, e)
+	res, level, _, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, report.DefaultCategory, args)
 	if err != nil {
 		return err
-	}
-	rep, err := report.New(fl.format, report.Options{Color: color, SummaryPath: summaryPath(fl.format, e)})
-	if err != nil {
-		return usagef("--format: %v", err)
-	}
-	opts, err := fl.options(e, args)
-	if err != nil {
-		return err
-	}
-	res, err := lint.Run(ctx, opts)
-	if err != nil {
-		return err
-	}
-	level, err := fl.level(res)
-	if err != nil {
-		return err
-	}
-	if err := writeReport(rep, reportInput(res, report.DefaultCategory), fl.output, e.stdout); err != nil {
-		return &exitError{code: ExitInternal, err: err}
 	}
 	if (fl.format != "text" || fl.output != "") && finding.AtOrAbove(res.Findings, level) {
 		// The refusal's reasons, in text, wherever the report went.

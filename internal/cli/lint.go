@@ -95,13 +95,25 @@ func parseNow(flag, epoch string) (time.Time, error) {
 	return time.Now().UTC(), nil
 }
 
+// reportFlags choose how the findings are shown; lint and apply share them.
+type reportFlags struct {
+	format string
+	output string
+	color  string
+}
+
+func (r *reportFlags) register(cmd *cobra.Command, what string) {
+	f := cmd.Flags()
+	f.StringVar(&r.format, "format", "text", what+" format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&r.output, "output", "o", "", "write the "+what+" to FILE instead of standard output")
+	f.StringVar(&r.color, "color", "auto", "colour in text output: auto, always or never (NO_COLOR is honoured)")
+}
+
 type lintFlags struct {
 	checkFlags
-	format    string
-	output    string
+	reportFlags
 	sarifFile string
 	category  string
-	color     string
 }
 
 func newLintCmd(e *env) *cobra.Command {
@@ -122,43 +134,18 @@ configuration error, 3 internal error.`,
 			return runLint(cmd.Context(), e, &fl, args)
 		},
 	}
-	fl.register(cmd)
+	fl.checkFlags.register(cmd)
+	fl.reportFlags.register(cmd, "report")
 	f := cmd.Flags()
-	f.StringVar(&fl.format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&fl.output, "output", "o", "", "write the report to FILE instead of standard output")
 	f.StringVar(&fl.sarifFile, "sarif-file", "", "also write a SARIF report to FILE")
 	f.StringVar(&fl.category, "category", report.DefaultCategory, "SARIF automationDetails.id (code scanning category)")
-	f.StringVar(&fl.color, "color", "auto", "colour in text output: auto, always or never (NO_COLOR is honoured)")
 	return cmd
 }
 
 func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	color, err := useColor(fl.color, fl.output, e)
+	res, level, in, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, fl.category, args)
 	if err != nil {
 		return err
-	}
-	rep, err := report.New(fl.format, report.Options{Color: color, SummaryPath: summaryPath(fl.format, e)})
-	if err != nil {
-		return usagef("--format: %v", err)
-	}
-	opts, err := fl.options(e, args)
-	if err != nil {
-		return err
-	}
-	res, err := lint.Run(ctx, opts)
-	if err != nil {
-		return err
-	}
-	level, err := fl.level(res)
-	if err != nil {
-		return err
-	}
-	in := reportInput(res, fl.category)
-	if err := writeReport(rep, in, fl.output, e.stdout); err != nil {
-		return &exitError{code: ExitInternal, err: err}
 	}
 	if fl.sarifFile != "" {
 		sarif, _ := report.New("sarif", report.Options{})
@@ -170,6 +157,39 @@ func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
 		return &exitError{code: ExitFindings}
 	}
 	return nil
+}
+
+// checkAndReport runs the checks and writes the findings report, as lint and apply both do.
+// It returns the result, the fail level in force and the report input (for more formats).
+func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags, category string, args []string) (*lint.Result, finding.Severity, *report.Input, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	color, err := useColor(rf.color, rf.output, e)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	rep, err := report.New(rf.format, report.Options{Color: color, SummaryPath: summaryPath(rf.format, e)})
+	if err != nil {
+		return nil, 0, nil, usagef("--format: %v", err)
+	}
+	opts, err := cf.options(e, args)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	res, err := lint.Run(ctx, opts)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	level, err := cf.level(res)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	in := reportInput(res, category)
+	if err := writeReport(rep, in, rf.output, e.stdout); err != nil {
+		return nil, 0, nil, &exitError{code: ExitInternal, err: err}
+	}
+	return res, level, in, nil
 }
 
 func reportInput(res *lint.Result, category string) *report.Input {

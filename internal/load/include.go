@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"github.com/tollgate-dev/tollgate/internal/editdist"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,32 +79,11 @@ func nearestFile(abs string) string {
 	want := filepath.Base(abs)
 	best, bestD := "", max(2, len(want)*3/10)+1
 	for _, e := range ents {
-		if d := levenshtein(want, e.Name()); d < bestD {
+		if d := editdist.Levenshtein(want, e.Name()); d < bestD {
 			best, bestD = filepath.Join(filepath.Dir(abs), e.Name()), d
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // spliceMapping handles `section: {path: file.yml}`.
