@@ -115,7 +115,14 @@ func syntaxProblem(err error) *Problem {
 // block, e.g. "line 2: did not find expected key") to the line that breaks it: the first line
 // after which the text no longer parses. Only parser errors are refined, over a bounded window.
 func refine(data []byte, p *Problem) *Problem {
-	if !strings.HasPrefix(p.Message, "did not find expected") {
+	if p.Message == "did not find expected node content" || strings.HasPrefix(p.Message, "did not find expected ',' or") {
+		if l, c, br, ok := unclosedBracket(data, p.Line); ok {
+			return &Problem{Line: l, Column: c, Kind: p.Kind,
+				Message: fmt.Sprintf("%q opened here is never closed (%s)", br, p.Message)}
+		}
+		return p
+	}
+	if p.Message != "did not find expected key" && p.Message != "did not find expected '-' indicator" {
 		return p
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
@@ -137,6 +144,56 @@ func refine(data []byte, p *Problem) *Problem {
 		}
 	}
 	return p
+}
+
+// unclosedBracket finds the innermost flow bracket ([ or {) still open before line upTo,
+// skipping quoted strings and comments.
+func unclosedBracket(data []byte, upTo int) (line, col int, br string, ok bool) {
+	type open struct {
+		line, col int
+		br        rune
+	}
+	var stack []open
+	line, col = 1, 0
+	var quote rune
+	comment := false
+	prev := '\n'
+	for _, r := range string(data) {
+		col++
+		before := prev
+		prev = r
+		switch {
+		case r == '\n':
+			if line >= upTo {
+				goto done
+			}
+			line, col, comment = line+1, 0, false
+			if quote == '\'' || quote == '"' {
+				continue // quoted scalars may span lines
+			}
+		case comment:
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case (r == '"' || r == '\'') && strings.ContainsRune(" \t\n:[{,-", before):
+			quote = r // a quoted scalar starts only where a value can start ("it's" is plain)
+		case r == '#' && strings.ContainsRune(" \t\n", before):
+			comment = true
+		case r == '[' || r == '{':
+			stack = append(stack, open{line, col, r})
+		case r == ']' || r == '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+done:
+	if len(stack) == 0 {
+		return 0, 0, "", false
+	}
+	top := stack[len(stack)-1]
+	return top.line, top.col, string(top.br), true
 }
 
 // checkDepth refuses documents nested deeper than max (yaml.v3's own limit is far higher).
