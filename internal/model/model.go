@@ -102,9 +102,10 @@ func Build(repo *load.Repo, opts Options) *Model {
 	secrets := slices.Clone(opts.Secrets)
 	slices.Sort(secrets)
 	m.Repo = map[string]any{
-		"root_files": len(repo.Files()),
-		"teams":      teamIndex,
-		"labels":     definedLabels(m.Global, m.Teams),
+		"root_files":        len(repo.Files()),
+		"teams":             teamIndex,
+		"team_name_clashes": nameClashes(teamIndex),
+		"labels":            definedLabels(m.Global, m.Teams),
 		"ci": map[string]any{
 			"known": ci.Known, "advisory": ci.Advisory, "provided": strs(ci.Provided), "workflows": strs(ci.Workflows),
 		},
@@ -275,4 +276,30 @@ func plain(v any) any {
 		return int64(x)
 	}
 	return v
+}
+
+// nameClashes groups the teams whose names Fleet would take for the same team (trimmed, NFC,
+// case-insensitive), in file order, keeping only groups of two or more. Grouping here keeps
+// the team-name-duplicate rule linear however many teams there are.
+func nameClashes(teams []any) []any {
+	groups := map[string][]any{}
+	var order []string
+	for _, t := range teams {
+		tm := t.(map[string]any)
+		k := strings.ToLower(tm["name_key"].(string))
+		if k == "" {
+			continue
+		}
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], tm)
+	}
+	out := []any{}
+	for _, k := range order {
+		if len(groups[k]) > 1 {
+			out = append(out, map[string]any{"key": k, "teams": groups[k]})
+		}
+	}
+	return out
 }

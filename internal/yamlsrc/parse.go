@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func syntaxProblem(err error) *Problem {
 // after which the text no longer parses. Only parser errors are refined, over a bounded window.
 func refine(data []byte, p *Problem) *Problem {
 	if p.Message == "did not find expected node content" || strings.HasPrefix(p.Message, "did not find expected ',' or") {
-		if l, c, br, ok := unclosedBracket(data, p.Line); ok {
+		if l, c, br, ok := unclosedBracket(data, math.MaxInt); ok {
 			return &Problem{Line: l, Column: c, Kind: p.Kind,
 				Message: fmt.Sprintf("%q opened here is never closed (%s)", br, p.Message)}
 		}

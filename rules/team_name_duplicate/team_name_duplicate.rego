@@ -20,22 +20,13 @@ import data.tollgate.lib
 # Only report files of this shard (input.repo.teams holds every team of the repository).
 local_files := {t.file | some t in input.teams}
 
-# Teams grouped by the name Fleet compares (case-insensitively): one pass over all teams,
-# computed once per evaluation, so the rule stays linear in the number of teams.
-by_key[k] contains [i, t] if {
-	some i, t in input.repo.teams
-	t.name_key != ""
-	k := lower(t.name_key)
-}
-
+# input.repo.team_name_clashes groups every team of the repository by the name Fleet compares
+# (trimmed, NFC, case-insensitive), only groups of two or more, in file order.
 report contains lib.with_hint(lib.fail(second.file, ["name"], msg), hint) if {
-	some k, group in by_key
-	count(group) > 1
-	first_index := min({i | some [i, _] in group})
-	some [fi, first] in group
-	fi == first_index
-	some [j, second] in group
-	j != first_index
+	some clash in input.repo.team_name_clashes
+	first := clash.teams[0]
+	some j, second in clash.teams
+	j > 0
 	local_files[second.file]
 	msg := sprintf("team name %q is already used by %s%s; both files would configure the same team", [second.name, first.file, how(first, second)])
 	hint := "give each team file its own name, or merge the two files"

@@ -4,8 +4,18 @@ import data.tollgate.rules.team_name_duplicate
 
 team(name, key, file) := {"name": name, "name_key": key, "file": file, "kind": "team"}
 
+# clashes builds input.repo.team_name_clashes as the model does (internal/model nameClashes).
+clashes(teams) := [{"key": k, "teams": group} |
+	some k in {lower(t.name_key) | some t in teams; t.name_key != ""}
+	group := [t | some t in teams; lower(t.name_key) == k]
+	count(group) > 1
+]
+
 findings(teams, local) := fs if {
-	fs := team_name_duplicate.report with input as {"teams": [{"file": f} | some f in local], "repo": {"teams": teams}}
+	fs := team_name_duplicate.report with input as {
+		"teams": [{"file": f} | some f in local],
+		"repo": {"teams": teams, "team_name_clashes": clashes(teams)},
+	}
 }
 
 test_exact_duplicate_points_at_the_second if {
