@@ -145,6 +145,11 @@ func issueFinding(d *load.Doc, is schema.Issue) finding.Finding {
 // runPolicy evaluates the Rego rules over the repository model, sharded across workers.
 func (s *stages) runPolicy(ctx context.Context, repo *load.Repo) ([]finding.Finding, error) {
 	m := model.Build(repo, model.Options{Secrets: s.cfg.Secrets})
+	// Rules see the model from here on. The YAML trees and Go values are most of the memory:
+	// let them go before conversion and evaluation, when memory peaks (the model keeps the
+	// values it needs until they are converted); the few documents with findings are re-read
+	// to locate them.
+	repo.Release()
 	workers := s.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -173,6 +178,7 @@ func (s *stages) runPolicy(ctx context.Context, repo *load.Repo) ([]finding.Find
 	if convErr != nil {
 		return nil, fmt.Errorf("building policy input: %w", convErr)
 	}
+	m, shards = nil, nil
 	raws, fs := s.policy.Eval(ctx, jobs)
 	docs := map[string]*load.Doc{}
 	for _, e := range repo.Entries {

@@ -61,6 +61,13 @@ func (r *Repo) loadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) 
 	} else {
 		e.Value = v
 	}
+	e.rebuild = func() (*yaml.Node, map[*yaml.Node]*File) {
+		again, _, _, _ := r.loadEntry(abs)
+		if again == nil {
+			return nil, nil
+		}
+		return again.Root, again.owners
+	}
 	return e, b.findings, b.refs, b.packages
 }
 

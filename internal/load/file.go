@@ -131,8 +131,9 @@ func (s *fileSet) readNew(abs string) (*File, error) {
 	return f, nil
 }
 
-// parseYAML parses f.Data into f.Node and f.Value, turning problems into findings.
+// parseYAML parses f.Data into f.Node, turning problems into findings.
 func parseYAML(f *File, lim yamlsrc.Limits) {
+	f.Problems = f.Problems[:0:0] // a re-parse after Release must not report twice
 	node, probs := yamlsrc.Parse(f.Data, lim)
 	for _, p := range probs {
 		rule, sev := catalog.YAMLSyntax, finding.Error
@@ -183,3 +184,15 @@ func (s *fileSet) sorted() []*File {
 
 // isNotExist reports a missing file, including a missing directory on the way.
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// release forgets every parsed tree, so that the next read parses the file again.
+func (s *fileSet) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, slot := range s.slots {
+		if slot.file != nil {
+			slot.file.Node = nil
+			slot.file.parseOnce = sync.Once{}
+		}
+	}
+}

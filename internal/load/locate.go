@@ -11,6 +11,7 @@ import (
 // from, across includes. atKey points at the mapping key (for unknown or deprecated keys);
 // otherwise at the value. A missing path points at its deepest existing ancestor.
 func (d *Doc) Locate(path []any, atKey bool) finding.Location {
+	d.ensure()
 	if d == nil || d.Root == nil {
 		return finding.Location{}
 	}
@@ -65,6 +66,7 @@ func (d *Doc) fileOf(trail []*yaml.Node) *File {
 // FileAt returns the file that the value at path comes from (the including file when the
 // path does not exist).
 func (d *Doc) FileAt(path []any) *File {
+	d.ensure()
 	return d.fileOf(yamlsrc.Lookup(d.Root, path).Trail)
 }
 
@@ -82,4 +84,12 @@ func NodeLocation(f *File, n *yaml.Node, path string) finding.Location {
 		loc.Start.Column, loc.End.Column = 1, 1
 	}
 	return loc
+}
+
+// ensure rebuilds a released document's YAML tree (see Repo.Release). Not safe for concurrent
+// use with itself: callers locate late findings one after the other.
+func (d *Doc) ensure() {
+	if d != nil && d.Root == nil && d.rebuild != nil {
+		d.Root, d.owners = d.rebuild()
+	}
 }

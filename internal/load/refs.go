@@ -217,6 +217,11 @@ func (b *builder) itemFiles(holder *File, item *yaml.Node, path []any) {
 func (b *builder) packageFile(f *File) {
 	root := docRoot(f.Node)
 	doc := &Doc{File: f, Root: root, owners: map[*yaml.Node]*File{}}
+	lim := b.files.limits
+	doc.rebuild = func() (*yaml.Node, map[*yaml.Node]*File) {
+		node, _ := yamlsrc.Parse(f.Data, lim)
+		return docRoot(node), map[*yaml.Node]*File{}
+	}
 	if v, err := yamlsrc.ToAny(f.Node, b.files.limits.MaxNodes); err != nil {
 		b.atNode(f, root, catalog.FileInvalid, finding.Error, err.Error(), "")
 	} else {

@@ -66,6 +66,8 @@ type Doc struct {
 	Root   *yaml.Node // composite root (a mapping, a sequence or null)
 	Value  any        // Root converted by yamlsrc.ToAny; nil when conversion failed
 	owners map[*yaml.Node]*File
+	// rebuild re-reads the document after Release, for locating late findings.
+	rebuild func() (*yaml.Node, map[*yaml.Node]*File)
 }
 
 // Entry is one entry file (the -f argument of fleetctl gitops) with its includes spliced in.
@@ -106,3 +108,17 @@ func (r *Repo) File(rel string) *File { return r.files.get(rel) }
 
 // dir is the repository-relative directory of a repository-relative file.
 func dir(rel string) string { return path.Dir(rel) }
+
+// Release drops the YAML trees and converted values of every file and document, which are most
+// of a large repository's memory, once the stages that walk them are done. Data and digests
+// stay. A document that still has a finding to locate is re-read on demand (Doc.Locate).
+// Release must not run concurrently with anything else using the repository.
+func (r *Repo) Release() {
+	for _, e := range r.Entries {
+		e.Root, e.owners, e.Value = nil, nil, nil
+	}
+	for _, p := range r.Packages {
+		p.Root, p.owners, p.Value = nil, nil, nil
+	}
+	r.files.release()
+}
