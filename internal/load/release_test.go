@@ -1,0 +1,42 @@
+package load
+
+import (
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// After Release, documents are re-read on demand and locate paths exactly as before,
+// includes included.
+func TestReleaseRelocates(t *testing.T) {
+	repo := loadDir(t, filepath.Join(corpora, "fleet-it-and-security"))
+	type probe struct {
+		e    *Entry
+		path []any
+	}
+	var probes []probe
+	for _, e := range repo.Entries {
+		for _, p := range [][]any{{"policies", 0, "name"}, {"controls", "macos_updates", "deadline"}, {"agent_options", "config"}, {"name"}, {"team_settings", "secrets", 0, "secret"}} {
+			probes = append(probes, probe{e, p})
+		}
+	}
+	before := make([]string, len(probes))
+	for i, p := range probes {
+		l := p.e.Locate(p.path, false)
+		before[i] = l.File + ":" + itoa(l.Start.Line) + ":" + itoa(l.Start.Column) + "-" + itoa(l.End.Column)
+	}
+	repo.Release()
+	for _, e := range repo.Entries {
+		if e.Root != nil || e.Value != nil {
+			t.Fatalf("%s not released", e.File.Path)
+		}
+	}
+	for i, p := range probes {
+		l := p.e.Locate(p.path, false)
+		if got := l.File + ":" + itoa(l.Start.Line) + ":" + itoa(l.Start.Column) + "-" + itoa(l.End.Column); got != before[i] {
+			t.Errorf("%s %v: %s after Release, %s before", p.e.File.Path, p.path, got, before[i])
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
