@@ -177,6 +177,9 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	if _, err := cf.level(nil); err != nil { // a bad --fail-level is a usage error before any work
+		return nil, 0, nil, err
+	}
 	res, err := lint.Run(ctx, opts)
 	if err != nil {
 		return nil, 0, nil, err
