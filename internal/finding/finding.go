@@ -31,7 +31,7 @@ func ParseSeverity(s string) (Severity, error) {
 	case "none", "never":
 		return SeverityNone, nil
 	}
-	return SeverityNone, fmt.Errorf("unknown severity %q (want error, warning or note)", s)
+	return SeverityNone, fmt.Errorf("unknown severity %q (want error, warning, note or none)", s)
 }
 
 func (s Severity) String() string {
