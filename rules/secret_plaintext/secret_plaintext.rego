@@ -58,24 +58,33 @@ report contains lib.with_hint(lib.fail(entry.file, path, msg), rotate_enroll) if
 	msg := sprintf("enroll secret in plain text (%s): anyone who can read the repository can enroll hosts", [lib.redact(item.secret)])
 }
 
-# Credentials anywhere under the settings (integrations, certificate authorities, SMTP, ...).
-report contains lib.with_hint(lib.fail(entry.file, path, msg), rotate) if {
+# One walk over the settings of every entry collects the values under credential-like keys
+# (and SAML metadata); the two rules below read it. The walk is most of this rule's cost.
+settings_hits contains [entry.file, key, p, v] if {
 	some entry in lib.entries
 	some key in settings_keys
 	walk(entry.doc[key], [p, v])
 	count(p) > 0
-	k := p[count(p) - 1]
-	credential_keys[k]
+	last := p[count(p) - 1]
+	interesting(last)
+}
+
+interesting(k) if credential_keys[k]
+
+interesting("metadata")
+
+# Credentials anywhere under the settings (integrations, certificate authorities, SMTP, ...).
+report contains lib.with_hint(lib.fail(file, path, msg), rotate) if {
+	some [file, key, p, v] in settings_hits
+	credential_keys[p[count(p) - 1]]
 	not p[0] == "secrets"
 	literal(v)
 	path := array.concat([key], p)
 	msg := sprintf("%s in plain text (%s)", [dotted(path), lib.redact(v)])
 }
 
-report contains lib.with_severity(lib.with_hint(lib.fail(entry.file, path, msg), hint), "warning") if {
-	some entry in lib.entries
-	some key in settings_keys
-	walk(entry.doc[key], [p, v])
+report contains lib.with_severity(lib.with_hint(lib.fail(file, path, msg), hint), "warning") if {
+	some [file, key, p, v] in settings_hits
 	count(p) > 1
 	p[count(p) - 1] == "metadata"
 	metadata_parents[p[count(p) - 2]]
