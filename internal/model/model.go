@@ -97,7 +97,8 @@ func Build(repo *load.Repo, opts Options) *Model {
 			"kind": er.Kind, "in_comment": er.InComment, "format": er.FileFormat,
 		})
 	}
-	m.SecretsFound = scanSecrets(repo.Files())
+	files := repo.Files()
+	m.SecretsFound = append(scanSecrets(files), scanSecrets(otherFiles(repo.Root, files))...)
 	ci := ReadCI(repo.Root)
 	secrets := slices.Clone(opts.Secrets)
 	slices.Sort(secrets)

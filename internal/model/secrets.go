@@ -2,6 +2,9 @@ package model
 
 import (
 	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -127,4 +130,53 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// maxOtherFiles bounds the walk for files the configuration does not reach.
+const maxOtherFiles = 50_000
+
+// otherFiles returns the repository's files that loading did not read (READMEs, workflows,
+// scripts no team uses, notes), so the secret scan covers the whole repository as the issue of
+// plaintext credentials requires, not only the configuration. Version-control and dependency
+// directories are skipped, and so are files too large to be configuration.
+func otherFiles(root string, read []*load.File) []*load.File {
+	seen := make(map[string]bool, len(read))
+	for _, f := range read {
+		seen[f.Path] = true
+	}
+	var out []*load.File
+	count := 0
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "vendor", ".tollgate":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		count++
+		if count > maxOtherFiles {
+			return filepath.SkipAll
+		}
+		if !d.Type().IsRegular() {
+			return nil // symlinks are not followed out of the repository
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil || seen[filepath.ToSlash(rel)] {
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || fi.Size() > maxSecretScan {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		out = append(out, &load.File{Path: filepath.ToSlash(rel), Abs: p, Data: data})
+		return nil
+	})
+	return out
 }
