@@ -98,7 +98,7 @@ func Build(repo *load.Repo, opts Options) *Model {
 		})
 	}
 	files := repo.Files()
-	m.SecretsFound = append(scanSecrets(files), scanSecrets(otherFiles(repo.Root, files))...)
+	m.SecretsFound = append(scanSecrets(files), scanSecrets(otherFiles(repo.Root, gitopsDirs(repo), files))...)
 	ci := ReadCI(repo.Root)
 	secrets := slices.Clone(opts.Secrets)
 	slices.Sort(secrets)

@@ -139,14 +139,14 @@ const maxOtherFiles = 50_000
 // scripts no team uses, notes), so the secret scan covers the whole repository as the issue of
 // plaintext credentials requires, not only the configuration. Version-control and dependency
 // directories are skipped, and so are files too large to be configuration.
-func otherFiles(root string, read []*load.File) []*load.File {
+func otherFiles(root string, dirs []string, read []*load.File) []*load.File {
 	seen := make(map[string]bool, len(read))
 	for _, f := range read {
 		seen[f.Path] = true
 	}
 	var out []*load.File
 	count := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	walk := func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
@@ -177,6 +177,38 @@ func otherFiles(root string, read []*load.File) []*load.File {
 		}
 		out = append(out, &load.File{Path: filepath.ToSlash(rel), Abs: p, Data: data})
 		return nil
-	})
+	}
+	for _, d := range dirs {
+		filepath.WalkDir(d, walk)
+	}
 	return out
+}
+
+// gitopsDirs are the directories whose files are scanned beyond those the configuration
+// reaches: the GitOps directory itself (where the entry files are, which in a monorepo is a
+// subdirectory, not the whole repository) and the repository's CI workflows.
+func gitopsDirs(repo *load.Repo) []string {
+	base := ""
+	for _, e := range repo.Entries {
+		d := filepath.Dir(e.File.Abs)
+		if b := filepath.Base(d); b == "teams" || b == "fleets" {
+			d = filepath.Dir(d)
+		}
+		for base != "" && base != d && !strings.HasPrefix(d, base+string(filepath.Separator)) {
+			base = filepath.Dir(base)
+		}
+		if base == "" {
+			base = d
+		}
+	}
+	if base == "" {
+		return nil
+	}
+	dirs := []string{base}
+	if gh := filepath.Join(repo.Root, ".github"); !strings.HasPrefix(gh, base+string(filepath.Separator)) {
+		if fi, err := os.Stat(gh); err == nil && fi.IsDir() {
+			dirs = append(dirs, gh)
+		}
+	}
+	return dirs
 }
