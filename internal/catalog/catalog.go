@@ -109,13 +109,3 @@ func (c *Catalog) Rules() []Rule {
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
-
-// Index returns the position of id in Rules(), for SARIF ruleIndex; -1 if absent.
-func (c *Catalog) Index(id string) int {
-	for i, r := range c.Rules() {
-		if r.ID == id {
-			return i
-		}
-	}
-	return -1
-}

@@ -68,28 +68,15 @@ func newMemo(v *Validator, userFiles []string) (*memo, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		src, err := fs.ReadFile(bundled.FS, n)
-		if err != nil {
-			return nil, err
-		}
-		f, err := parser.ParseFile(n, src)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
+	bundledFiles, err := parseCUE(names, func(n string) ([]byte, error) { return fs.ReadFile(bundled.FS, n) })
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range userFiles {
-		src, err := os.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		f, err := parser.ParseFile(n, src)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
+	orgFiles, err := parseCUE(userFiles, os.ReadFile)
+	if err != nil {
+		return nil, err
 	}
+	files = append(append(files, bundledFiles...), orgFiles...)
 	ta.run(files)
 	m.abstract = !ta.opaque
 	m.tainted = ta.tainted
@@ -611,4 +598,21 @@ func callName(f ast.Expr) string {
 		}
 	}
 	return ""
+}
+
+// parseCUE parses the named CUE files, read with read, for the taint analysis.
+func parseCUE(names []string, read func(string) ([]byte, error)) ([]*ast.File, error) {
+	var files []*ast.File
+	for _, n := range names {
+		src, err := read(n)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(n, src)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }
