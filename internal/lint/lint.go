@@ -59,23 +59,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := load.Load(ctx, load.Options{Root: root, Entries: entries, Workers: opts.Workers})
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Repo: repo, Config: cfg, Catalog: catalog.New()}
-	fs := append([]finding.Finding(nil), repo.Findings...)
-
+	res := &Result{Config: cfg, Catalog: catalog.New()}
 	st, err := newStages(ctx, opts, cfg, res.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	more, err := st.run(ctx, repo)
+	repo, fs, sups, err := st.runStream(ctx, root, entries, nil, true)
 	if err != nil {
 		return nil, err
 	}
-	fs = append(fs, more...)
-	res.Findings = postProcess(fs, repo, cfg, res.Catalog)
+	res.Repo = repo
+	res.Findings = postProcess(fs, sups, cfg, res.Catalog)
 	return res, nil
 }
 
@@ -153,19 +147,12 @@ func loadConfig(explicit string, entries []string, root string) (*config.Config,
 	return cfg, nil
 }
 
-// postProcess applies configuration (rules off, severities, ignored paths), suppressions,
+// postProcess applies configuration (rules off, severities, ignored paths), suppressions (found
+// while the files were read),
 // dedupe and sort; each step is a small function tested on its own.
-func postProcess(fs []finding.Finding, repo *load.Repo, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
+func postProcess(fs []finding.Finding, sups []*suppression, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
 	fs = configure(fs, cfg)
 	fs = ignorePaths(fs, cfg.Ignore)
-	var sups []*suppression
-	for _, f := range repo.Files() {
-		if f.Data == nil || !strings.Contains(string(f.Data), "tollgate:ignore") {
-			continue
-		}
-		lines := f.Lines()
-		sups = append(sups, findSuppressions(f.Path, lines.Line, lines.Count())...)
-	}
 	fs = applySuppressions(fs, sups, cat)
 	finding.Sort(fs)
 	return finding.Dedupe(fs)

@@ -28,13 +28,20 @@ func Discover(dir string) ([]string, error) {
 	}
 	var groups, unassigned []string
 	for _, sub := range []string{"teams", "fleets"} {
-		for _, ext := range []string{"*.yml", "*.yaml"} {
-			ms, _ := filepath.Glob(filepath.Join(dir, sub, ext))
-			for _, m := range ms {
-				if !isFile(m) {
+		// One directory read, not a glob and a stat per file: the entry's type says whether it
+		// is a plain file (only symbolic links are followed with a stat).
+		ds, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, ext := range []string{".yml", ".yaml"} {
+			for _, d := range ds {
+				name := d.Name()
+				if !strings.HasSuffix(name, ext) {
 					continue
 				}
-				if isUnassignedName(filepath.Base(m)) {
+				m := filepath.Join(dir, sub, name)
+				if !d.Type().IsRegular() && !(d.Type()&os.ModeSymlink != 0 && isFile(m)) {
+					continue
+				}
+				if isUnassignedName(name) {
 					unassigned = append(unassigned, m)
 				} else {
 					groups = append(groups, m)

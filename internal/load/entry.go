@@ -23,7 +23,14 @@ type builder struct {
 	packages []*Doc
 }
 
-// loadEntry reads the entry file at abs and splices its includes in.
+// LoadEntry reads the entry file at abs (as Open returns it) and splices its includes in. It
+// returns the entry (nil when it cannot be read or is not a mapping), the findings of loading
+// it, the files it refers to and the software package documents it reaches. Safe for
+// concurrent use; files shared by entries are read once.
+func (r *Repo) LoadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) {
+	return r.loadEntry(abs)
+}
+
 func (r *Repo) loadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) {
 	b := &builder{repo: r, files: r.files}
 	f, err := r.files.read(abs, true)
@@ -65,6 +72,10 @@ func (r *Repo) loadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) 
 		again, _, _, _ := r.loadEntry(abs)
 		if again == nil {
 			return nil, nil
+		}
+		if f.released {
+			// Read again only to locate a finding: the file list keeps the first read.
+			r.files.forget(again.File)
 		}
 		return again.Root, again.owners
 	}

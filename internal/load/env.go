@@ -168,7 +168,8 @@ func scanRefs(s string, visit func(name string, start, end int, escaped, braced 
 		if w == 0 {
 			continue // "$" followed by something else stays literal
 		}
-		visit(name, i, i+1+w, escaped, braced)
+		// A copy: a slice of s would keep the whole file's text alive as long as the reference.
+		visit(strings.Clone(name), i, i+1+w, escaped, braced)
 		i += w
 	}
 }

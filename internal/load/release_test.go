@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// After Release, documents are re-read on demand and locate paths exactly as before,
-// includes included.
-func TestReleaseRelocates(t *testing.T) {
+// After Forget, documents are re-read on demand and locate paths exactly as before, includes
+// included, and the file list keeps the read that was checked.
+func TestForgetRelocates(t *testing.T) {
 	repo := loadDir(t, filepath.Join(corpora, "fleet-it-and-security"))
 	type probe struct {
 		e    *Entry
@@ -25,16 +25,26 @@ func TestReleaseRelocates(t *testing.T) {
 		l := p.e.Locate(p.path, false)
 		before[i] = l.File + ":" + itoa(l.Start.Line) + ":" + itoa(l.Start.Column) + "-" + itoa(l.End.Column)
 	}
-	repo.Release()
+	files := len(repo.Files())
 	for _, e := range repo.Entries {
-		if e.Root != nil || e.Value != nil {
+		repo.Claim(e.File)
+		repo.Forget(e)
+		if e.Root != nil || e.Value != nil || e.File.Data != nil {
 			t.Fatalf("%s not released", e.File.Path)
 		}
 	}
 	for i, p := range probes {
 		l := p.e.Locate(p.path, false)
 		if got := l.File + ":" + itoa(l.Start.Line) + ":" + itoa(l.Start.Column) + "-" + itoa(l.End.Column); got != before[i] {
-			t.Errorf("%s %v: %s after Release, %s before", p.e.File.Path, p.path, got, before[i])
+			t.Errorf("%s %v: %s after Forget, %s before", p.e.File.Path, p.path, got, before[i])
+		}
+	}
+	if got := len(repo.Files()); got != files {
+		t.Errorf("%d files listed after re-reading, %d before", got, files)
+	}
+	for _, e := range repo.Entries {
+		if repo.File(e.File.Path) != e.File {
+			t.Errorf("%s: the file list holds a later read, not the one checked", e.File.Path)
 		}
 	}
 }

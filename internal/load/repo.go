@@ -6,6 +6,8 @@ package load
 
 import (
 	"path"
+	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -109,16 +111,44 @@ func (r *Repo) File(rel string) *File { return r.files.get(rel) }
 // dir is the repository-relative directory of a repository-relative file.
 func dir(rel string) string { return path.Dir(rel) }
 
-// Release drops the YAML trees and converted values of every file and document, which are most
-// of a large repository's memory, once the stages that walk them are done. Data and digests
-// stay. A document that still has a finding to locate is re-read on demand (Doc.Locate).
-// Release must not run concurrently with anything else using the repository.
-func (r *Repo) Release() {
-	for _, e := range r.Entries {
-		e.Root, e.owners, e.Value = nil, nil, nil
+// Claim reports whether the caller is the first to claim f: a streaming caller scans each file
+// read (environment references, secrets, suppressions) once, however many entries reach it.
+func (r *Repo) Claim(f *File) bool { return f.claimed.CompareAndSwap(false, true) }
+
+// Claimed reports whether some caller claimed f.
+func (f *File) Claimed() bool { return f.claimed.Load() }
+
+// Forget drops an entry's document and its own file's data and tree once its checks are done,
+// so a streamed repository holds only the entries in flight. Files it includes stay: other
+// entries may include them too. A late finding in the entry (a package file's finding shown at
+// the team's `- path:` line) reads it again (Doc.Locate); a file listed by Files afterwards
+// reads its lines from disk again when asked (for snippets).
+func (r *Repo) Forget(e *Entry) {
+	e.Root, e.owners, e.Value = nil, nil, nil
+	r.files.forget(e.File)
+}
+
+// Files reached by an entry: its own file, the files spliced into it and the files it refers
+// to (profiles, scripts, packages), each once, in a stable order.
+func (e *Entry) Files(refs []Ref) []*File {
+	seen := map[*File]bool{e.File: true}
+	out := []*File{e.File}
+	add := func(f *File) {
+		if f != nil && !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
 	}
-	for _, p := range r.Packages {
-		p.Root, p.owners, p.Value = nil, nil, nil
+	var owned []*File
+	for _, f := range e.owners {
+		owned = append(owned, f)
 	}
-	r.files.release()
+	slices.SortFunc(owned, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
+	for _, f := range owned {
+		add(f)
+	}
+	for _, ref := range refs {
+		add(ref.File)
+	}
+	return out
 }

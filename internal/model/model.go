@@ -1,6 +1,7 @@
 // Package model builds the repository model that Rego policies see as `input`: entry files
 // with includes resolved, software package files, parsed profiles, references to other files,
-// environment references, CI-provided variables and the team index. Its shape is documented
+// environment references, CI-provided variables and the team index. A large repository is
+// evaluated in parts (a batch of teams at a time) that share the same Facts. Its shape is documented
 // in docs/rego-input.md and is a public interface for user policies.
 package model
 
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -17,19 +19,21 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/profile"
 )
 
-// Model is the whole repository as policies see it.
-type Model struct {
-	Era      string
-	Global   map[string]any   // the global entry, or nil
-	Teams    []map[string]any // team and unassigned entries, in fleetctl order
-	Packages []map[string]any
-	Profiles []map[string]any
-	Refs     []map[string]any
-	EnvRefs  []map[string]any
-	// SecretsFound lists credential-shaped text found in any file read (kind and position only,
-	// never the value): see secrets.go.
-	SecretsFound []map[string]any
-	Repo         map[string]any // cross-file facts: team index, labels defined, CI, configured secrets
+// Facts are what every evaluation sees, whichever part of the repository it covers: the era,
+// the global entry and the cross-file facts of input.repo (every team, the labels defined, CI,
+// the secrets the configuration declares). They are known before the teams are read in full,
+// so teams can be checked a batch at a time.
+type Facts struct {
+	Era    string
+	Global map[string]any // the global entry, or nil
+	Repo   map[string]any
+}
+
+// TeamRef is one entry of input.repo.teams.
+type TeamRef struct {
+	Name string
+	File string
+	Kind load.Kind
 }
 
 // Options add facts from outside the repository files.
@@ -37,82 +41,144 @@ type Options struct {
 	Secrets []string // variables the configuration says CI provides
 }
 
-// Build assembles the model. Profiles are parsed once per file, however many teams use them.
-func Build(repo *load.Repo, opts Options) *Model {
-	m := &Model{Era: repo.Era.String()}
-	teamIndex := []any{}
-	for _, e := range repo.Entries {
-		obj := map[string]any{
-			"file": e.File.Path,
-			"kind": e.Kind.String(),
-			"era":  e.Era.String(),
-			"name": e.Name,
-			"doc":  Plain(e.Value),
-		}
-		if e.Kind == load.KindGlobal {
-			if m.Global == nil {
-				m.Global = obj
-			}
-			continue
-		}
-		m.Teams = append(m.Teams, obj)
-		teamIndex = append(teamIndex, map[string]any{"name": e.Name, "file": e.File.Path, "kind": e.Kind.String(),
-			"name_key": nameKey(e.Name)})
+// NewFacts assembles the facts: global may be nil; teams lists every non-global entry in
+// fleetctl order; labels are the names defined by the global file and by team files.
+func NewFacts(era load.Era, global *load.Entry, teams []TeamRef, labels []string, ci CI, opts Options) *Facts {
+	f := &Facts{Era: era.String()}
+	if global != nil {
+		f.Global = entryObj(global)
 	}
-	// used_by lists the team entries (and data paths) that reference each package file, so a
-	// rule can point at the `- path:` line fleetctl was reading when it failed.
-	usedBy := map[string][]any{}
-	for _, r := range repo.Refs {
-		if r.Role == "package" && r.File != nil {
-			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": pathAny(r.Path)})
-		}
+	index := make([]any, 0, len(teams))
+	for _, t := range teams {
+		index = append(index, map[string]any{"name": t.Name, "file": t.File, "kind": t.Kind.String(), "name_key": nameKey(t.Name)})
 	}
-	for _, p := range repo.Packages {
-		m.Packages = append(m.Packages, map[string]any{"file": p.File.Path, "doc": Plain(p.Value),
-			"used_by": orEmpty(usedBy[p.File.Path])})
-	}
-	parsed := map[string]*profile.Profile{}
-	for _, r := range repo.Refs {
-		ref := map[string]any{
-			"entry":  r.Entry.File.Path,
-			"path":   pathAny(r.Path),
-			"role":   r.Role,
-			"target": r.Target,
-			"exists": r.File != nil,
-		}
-		m.Refs = append(m.Refs, ref)
-		if r.Role != "profile" || r.File == nil {
-			continue
-		}
-		p, ok := parsed[r.File.Path]
-		if !ok {
-			p = profile.ParseAs(r.File.Path, r.File.Data, profileFormat(r.Path, r.File.Path))
-			parsed[r.File.Path] = p
-		}
-		m.Profiles = append(m.Profiles, profileObj(p, r))
-	}
-	for _, er := range repo.EnvRefs {
-		m.EnvRefs = append(m.EnvRefs, map[string]any{
-			"file": er.File, "line": er.Line, "col": er.Col, "end_col": er.EndCol, "name": er.Name,
-			"kind": er.Kind, "in_comment": er.InComment, "format": er.FileFormat,
-		})
-	}
-	files := repo.Files()
-	m.SecretsFound = append(scanSecrets(files), scanSecrets(otherFiles(repo.Root, gitopsDirs(repo), files))...)
-	ci := ReadCI(repo.Root)
 	secrets := slices.Clone(opts.Secrets)
 	slices.Sort(secrets)
-	m.Repo = map[string]any{
-		"root_files":        len(repo.Files()),
-		"teams":             teamIndex,
-		"team_name_clashes": nameClashes(teamIndex),
-		"labels":            definedLabels(m.Global, m.Teams),
+	labels = slices.Clone(labels)
+	slices.Sort(labels)
+	f.Repo = map[string]any{
+		"teams":             index,
+		"team_name_clashes": nameClashes(index),
+		"labels":            strs(slices.Compact(labels)),
 		"ci": map[string]any{
 			"known": ci.Known, "advisory": ci.Advisory, "provided": strs(ci.Provided), "workflows": strs(ci.Workflows),
 		},
 		"secrets": strs(secrets),
 	}
-	return m
+	return f
+}
+
+// Part is a piece of the repository evaluated together: some teams with the files they reach,
+// or (for the last evaluation) the package files and whatever no team owns.
+type Part struct {
+	Teams    []*load.Entry
+	Packages []*load.Doc
+	// UsedBy lists, per package file, the {entry, path} of every team item that references it
+	// (a rule points at the `- path:` line fleetctl was reading when it failed).
+	UsedBy  map[string][]any
+	Refs    []load.Ref
+	EnvRefs []load.EnvRef
+	// Secrets lists credential-shaped text found in the part's files (see ScanSecrets).
+	Secrets []map[string]any
+}
+
+// Input is the Rego input for a part. Profiles are parsed through cache (shared by parts).
+func (f *Facts) Input(p Part, cache *ProfileCache) map[string]any {
+	var global any
+	if f.Global != nil {
+		global = f.Global
+	}
+	teams := make([]any, 0, len(p.Teams))
+	for _, e := range p.Teams {
+		teams = append(teams, entryObj(e))
+	}
+	pkgs := make([]any, 0, len(p.Packages))
+	for _, d := range p.Packages {
+		pkgs = append(pkgs, map[string]any{"file": d.File.Path, "doc": Plain(d.Value),
+			"used_by": orEmpty(p.UsedBy[d.File.Path])})
+	}
+	refs := make([]any, 0, len(p.Refs))
+	var profiles []any
+	for _, r := range p.Refs {
+		refs = append(refs, map[string]any{
+			"entry":  r.Entry.File.Path,
+			"path":   pathAny(r.Path),
+			"role":   r.Role,
+			"target": r.Target,
+			"exists": r.File != nil,
+		})
+		if r.Role == "profile" && r.File != nil {
+			profiles = append(profiles, profileObj(cache.parse(r), r))
+		}
+	}
+	envs := make([]any, 0, len(p.EnvRefs))
+	for _, er := range p.EnvRefs {
+		envs = append(envs, map[string]any{
+			"file": er.File, "line": er.Line, "col": er.Col, "end_col": er.EndCol, "name": er.Name,
+			"kind": er.Kind, "in_comment": er.InComment, "format": er.FileFormat,
+		})
+	}
+	secrets := make([]any, 0, len(p.Secrets))
+	for _, s := range p.Secrets {
+		secrets = append(secrets, s)
+	}
+	return map[string]any{
+		"era":           f.Era,
+		"global":        global,
+		"teams":         teams,
+		"packages":      pkgs,
+		"profiles":      orEmpty(profiles),
+		"refs":          refs,
+		"env_refs":      envs,
+		"secrets_found": secrets,
+		"repo":          f.Repo,
+	}
+}
+
+func entryObj(e *load.Entry) map[string]any {
+	return map[string]any{
+		"file": e.File.Path,
+		"kind": e.Kind.String(),
+		"era":  e.Era.String(),
+		"name": e.Name,
+		"doc":  Plain(e.Value),
+	}
+}
+
+// ProfileCache parses each profile file once, however many teams (and parts) use it. Safe for
+// concurrent use.
+type ProfileCache struct {
+	mu     sync.Mutex
+	parsed map[string]*profile.Profile
+}
+
+func (c *ProfileCache) parse(r load.Ref) *profile.Profile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.parsed == nil {
+		c.parsed = map[string]*profile.Profile{}
+	}
+	p, ok := c.parsed[r.File.Path]
+	if !ok {
+		p = profile.ParseAs(r.File.Path, r.File.Data, profileFormat(r.Path, r.File.Path))
+		c.parsed[r.File.Path] = p
+	}
+	return p
+}
+
+// ConftestDocs are the documents plain conftest policies see, one per entry file.
+func ConftestDocs(entries []*load.Entry) []Doc {
+	out := make([]Doc, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, Doc{File: e.File.Path, Doc: Plain(e.Value)})
+	}
+	return out
+}
+
+// Doc is one document for conftest-style evaluation.
+type Doc struct {
+	File string
+	Doc  any
 }
 
 // nameKey is a team name as fleetctl compares it: trimmed and NFC-normalised (spec.GitOpsFromFile
@@ -178,35 +244,6 @@ func platformOf(path []any, p *profile.Profile) string {
 	return string(p.Format)
 }
 
-// definedLabels lists the label names defined in the global file and in team files (era B
-// allows fleet-scoped labels).
-func definedLabels(global map[string]any, teams []map[string]any) []any {
-	seen := map[string]bool{}
-	collect := func(entry map[string]any) {
-		doc, _ := entry["doc"].(map[string]any)
-		labels, _ := doc["labels"].([]any)
-		for _, l := range labels {
-			if lm, ok := l.(map[string]any); ok {
-				if n, ok := lm["name"].(string); ok {
-					seen[n] = true
-				}
-			}
-		}
-	}
-	if global != nil {
-		collect(global)
-	}
-	for _, t := range teams {
-		collect(t)
-	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return strs(out)
-}
-
 func strs(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -214,6 +251,9 @@ func strs(ss []string) []any {
 	}
 	return out
 }
+
+// PathValue is a data path as Rego sees it (indices as numbers).
+func PathValue(p []any) []any { return pathAny(p) }
 
 func pathAny(p []any) []any {
 	out := make([]any, len(p))
@@ -303,4 +343,11 @@ func nameClashes(teams []any) []any {
 		}
 	}
 	return out
+}
+
+func orEmpty(xs []any) []any {
+	if xs == nil {
+		return []any{}
+	}
+	return xs
 }

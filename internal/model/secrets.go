@@ -57,10 +57,10 @@ var placeholderRe = regexp.MustCompile(`(?i)example|xxxxxxxx|0000000000|12345678
 // is most likely data).
 const maxSecretScan = 4 << 20
 
-// scanSecrets finds credential-shaped text in every file read. Only where a secret is and what
+// ScanSecrets finds credential-shaped text in every file read. Only where a secret is and what
 // kind it is are kept, with a redacted hint (at most a 4-character prefix and the length): the
 // value itself never enters the model, so no rule or report can leak it.
-func scanSecrets(files []*load.File) []map[string]any {
+func ScanSecrets(files []*load.File) []map[string]any {
 	var out []map[string]any
 	for _, f := range files {
 		data := f.Data
@@ -182,6 +182,12 @@ func otherFiles(root string, dirs []string, read []*load.File) []*load.File {
 		filepath.WalkDir(d, walk)
 	}
 	return out
+}
+
+// ScanOtherFiles scans the files of the GitOps directory and CI workflows that loading did not
+// read (see otherFiles) for secrets; call it once every entry has been read.
+func ScanOtherFiles(repo *load.Repo) []map[string]any {
+	return ScanSecrets(otherFiles(repo.Root, gitopsDirs(repo), repo.Files()))
 }
 
 // gitopsDirs are the directories whose files are scanned beyond those the configuration

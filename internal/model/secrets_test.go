@@ -17,7 +17,7 @@ func TestScanSecrets(t *testing.T) {
 		{Path: "lib/icon.png", Data: []byte("\x00" + gh)},
 		{Path: "lib/ok.yml", Data: []byte("token: $GH_TOKEN\nuuid: 0A1B2C3D-0000-0000-0000-000000000000\n")},
 	}
-	got := scanSecrets(files)
+	got := ScanSecrets(files)
 	type hit struct {
 		file, kind string
 		line, col  int

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -29,7 +27,6 @@ type Options struct {
 	Catalog  *oscatalog.Catalog             // for tollgate.os_version_status; nil means the embedded one
 	Now      time.Time
 	Timeout  time.Duration // per run; 0 means one minute
-	Workers  int
 }
 
 // Engine holds prepared queries, ready to evaluate many inputs concurrently.
@@ -200,62 +197,33 @@ type ConftestInput struct {
 	Input ast.Value
 }
 
-// Eval runs every prepared query on every job, in parallel, within the time limit. Results
-// come back in a deterministic order; evaluation errors become policy-error findings.
-func (e *Engine) Eval(ctx context.Context, jobs []Job) ([]Raw, []finding.Finding) {
-	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
-	defer cancel()
-	type task struct {
-		p     *prepared
-		input ast.Value
-		file  string
-	}
-	var tasks []task
-	for _, j := range jobs {
-		for _, p := range e.rules {
-			tasks = append(tasks, task{p: p, input: j.Input})
-		}
-		for _, ci := range j.Conftest {
-			for _, p := range e.conftest {
-				tasks = append(tasks, task{p: p, input: ci.Input, file: ci.File})
-			}
-		}
-	}
-	raws := make([][]Raw, len(tasks))
-	errs := make([]*finding.Finding, len(tasks))
-	workers := e.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, max(len(tasks), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				t := tasks[i]
-				rs, err := t.p.query.Eval(ctx, rego.EvalParsedInput(t.input), rego.EvalTime(e.opts.Now))
-				if err != nil {
-					f := evalError(t.p, t.file, err)
-					errs[i] = &f
-					continue
-				}
-				raws[i] = collect(t.p, t.file, rs)
-			}
-		}()
-	}
-	for i := range tasks {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+// WithTimeout bounds ctx by the engine's time limit for one run (all of its jobs).
+func (e *Engine) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, e.opts.Timeout)
+}
+
+// EvalJob runs every prepared query on one job, on the calling goroutine: callers evaluate
+// jobs in parallel. Results come back in a deterministic order (rule by rule); evaluation
+// errors become policy-error findings.
+func (e *Engine) EvalJob(ctx context.Context, j Job) ([]Raw, []finding.Finding) {
 	var out []Raw
 	var fs []finding.Finding
-	for i := range tasks {
-		out = append(out, raws[i]...)
-		if errs[i] != nil {
-			fs = append(fs, *errs[i])
+	run := func(p *prepared, input ast.Value, file string) {
+		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(e.opts.Now))
+		if err != nil {
+			fs = append(fs, evalError(p, file, err))
+			return
+		}
+		out = append(out, collect(p, file, rs)...)
+	}
+	if j.Input != nil {
+		for _, p := range e.rules {
+			run(p, j.Input, "")
+		}
+	}
+	for _, ci := range j.Conftest {
+		for _, p := range e.conftest {
+			run(p, ci.Input, ci.File)
 		}
 	}
 	return out, fs

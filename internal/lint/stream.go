@@ -1,0 +1,376 @@
+package lint
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/model"
+	"github.com/tollgate-dev/tollgate/internal/policy"
+	"github.com/tollgate-dev/tollgate/internal/schema"
+)
+
+// batchSize is how many team files are read, checked and let go together. Small enough that a
+// batch's YAML trees and Rego input are a few megabytes; large enough that the per-evaluation
+// cost of the global entry and the repository facts (in every batch) stays negligible.
+const batchSize = 64
+
+// The pipeline checks a repository a batch of team files at a time, so memory holds the files
+// in flight, not the repository (10,000 team files would otherwise take most of a gigabyte in
+// YAML trees and Rego values). Rules still see every team in input.repo: the facts that span
+// files (each team's name and kind, the labels team files define) come from a cheap first pass
+// (load.PrescanTopLevel, a parse only for files it can't be sure of). Every batch checks those
+// facts against the files it reads in full; if one was wrong the run starts again with the
+// exact facts, so results never depend on the shortcut.
+type pipeline struct {
+	st       *stages
+	repo     *load.Repo
+	abs      []string          // entry files, absolute, in the order given
+	facts    []load.EntryFacts // per entry: what the index says about it
+	model    *model.Facts
+	globalIn *ast.Term // input.global, converted once
+	repoIn   *ast.Term // input.repo, converted once
+	globals  []*load.Entry
+	profiles model.ProfileCache
+	wrong    atomic.Bool // a prescanned fact disagreed with the file read in full
+}
+
+// part is what checking some entries produced, merged in a fixed order at the end.
+type part struct {
+	entries  []*load.Entry
+	facts    []load.EntryFacts // exact, per entry of the batch (in order)
+	findings []finding.Finding
+	sups     []*suppression
+	refs     []load.Ref
+	envRefs  []load.EnvRef
+	packages []*load.Doc
+	secrets  []map[string]any
+}
+
+// runStream loads and checks the repository. known, when not nil, are the facts to start from
+// instead of a prescan; retry allows a second pass with the facts learned when they were wrong.
+func (s *stages) runStream(ctx context.Context, root string, entries []string, known []load.EntryFacts, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
+	repo, abs, err := load.Open(load.Options{Root: root, Entries: entries, Workers: s.workers})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p := &pipeline{st: s, repo: repo, abs: abs, facts: known}
+	if p.facts == nil {
+		p.facts = p.prescan()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	var globalIdx, teamIdx []int
+	for i, f := range p.facts {
+		if f.Kind == load.KindGlobal && f.Present {
+			globalIdx = append(globalIdx, i)
+		} else {
+			teamIdx = append(teamIdx, i)
+		}
+	}
+	evalCtx, cancel := s.policy.WithTimeout(ctx)
+	defer cancel()
+
+	// The global file first: every batch sees it.
+	first := p.loadEntries(globalIdx)
+	p.globals = first.entries
+	repo.Entries = slices.Clone(p.globals)
+	first.findings = append(first.findings, repo.CheckGlobals()...)
+	if err := p.prepareModel(); err != nil {
+		return nil, nil, nil, err
+	}
+
+	// Then the teams, a batch at a time, on every worker.
+	var batches [][]int
+	size := s.batch
+	if size <= 0 {
+		size = batchSize
+	}
+	for start := 0; start < len(teamIdx); start += size {
+		batches = append(batches, teamIdx[start:min(start+size, len(teamIdx))])
+	}
+	parts := make([]part, len(batches))
+	parallel(len(batches), s.workers, func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		parts[i] = p.checkBatch(evalCtx, batches[i])
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	if p.wrong.Load() && retry {
+		exact := slices.Clone(p.facts)
+		for _, i := range globalIdx {
+			exact[i] = first.factAt(globalIdx, i)
+		}
+		for b, idx := range batches {
+			for k, i := range idx {
+				exact[i] = parts[b].facts[k]
+			}
+		}
+		return s.runStream(ctx, root, entries, exact, false)
+	}
+
+	// Last, what no batch owns: the global entries, package files (with every team that uses
+	// them), and the files of the GitOps directory that no entry reaches.
+	for _, pt := range parts {
+		repo.Entries = append(repo.Entries, pt.entries...)
+	}
+	fs, sups := p.checkRest(evalCtx, first, parts)
+	return repo, fs, sups, nil
+}
+
+func (pt part) factAt(idx []int, i int) load.EntryFacts {
+	return pt.facts[slices.Index(idx, i)]
+}
+
+// prescan learns each entry's kind and name without parsing it where it can.
+func (p *pipeline) prescan() []load.EntryFacts {
+	facts := make([]load.EntryFacts, len(p.abs))
+	parallel(len(p.abs), p.st.workers, func(i int) {
+		if f, ok := p.repo.Prescan(p.abs[i]); ok {
+			facts[i] = f
+			return
+		}
+		e, _, _, _ := p.repo.LoadEntry(p.abs[i])
+		facts[i] = load.FactsOf(e)
+		if e != nil {
+			p.repo.Forget(e) // its batch reads it again: memory stays bounded
+		}
+	})
+	return facts
+}
+
+// prepareModel builds the facts every evaluation shares and converts them once.
+func (p *pipeline) prepareModel() error {
+	var global *load.Entry
+	if len(p.globals) > 0 {
+		global = p.globals[0]
+	}
+	var teams []model.TeamRef
+	var labels []string
+	if global != nil {
+		labels = append(labels, load.FactsOf(global).Labels...)
+	}
+	for i, f := range p.facts {
+		if !f.Present || f.Kind == load.KindGlobal {
+			continue
+		}
+		teams = append(teams, model.TeamRef{Name: f.Name, File: p.repo.RelPath(p.abs[i]), Kind: f.Kind})
+		labels = append(labels, f.Labels...)
+	}
+	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.Root), model.Options{Secrets: p.st.cfg.Secrets})
+	if p.st.opts.SkipPolicy {
+		return nil
+	}
+	var err error
+	if p.globalIn, err = toTerm(p.model.Global); err != nil {
+		return err
+	}
+	p.repoIn, err = toTerm(p.model.Repo)
+	return err
+}
+
+func toTerm(v any) (*ast.Term, error) {
+	if m, ok := v.(map[string]any); ok && m == nil {
+		return ast.NullTerm(), nil
+	}
+	val, err := ast.InterfaceToValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("building policy input: %w", err)
+	}
+	return ast.NewTerm(val), nil
+}
+
+// loadEntries reads entries in full and claims the files they reach: environment references,
+// secrets and suppressions of each file are collected by the first entry that reads it.
+func (p *pipeline) loadEntries(idx []int) part {
+	var pt part
+	var claimed []*load.File
+	for _, i := range idx {
+		e, fs, refs, pkgs := p.repo.LoadEntry(p.abs[i])
+		pt.findings = append(pt.findings, fs...)
+		got := load.FactsOf(e)
+		pt.facts = append(pt.facts, got)
+		if !got.Equal(p.facts[i]) {
+			p.wrong.Store(true)
+		}
+		if e == nil {
+			continue
+		}
+		pt.entries = append(pt.entries, e)
+		pt.refs = append(pt.refs, refs...)
+		pt.packages = append(pt.packages, pkgs...)
+		roles := load.FileRoles(refs)
+		for _, f := range e.Files(refs) {
+			if !p.repo.Claim(f) {
+				continue
+			}
+			claimed = append(claimed, f)
+			env, efs := load.ScanFileEnv(f, roles[f.Path])
+			pt.envRefs = append(pt.envRefs, env...)
+			pt.findings = append(pt.findings, efs...)
+			if f.Data != nil && bytes.Contains(f.Data, []byte("tollgate:ignore")) {
+				lines := f.Lines()
+				pt.sups = append(pt.sups, findSuppressions(f.Path, lines.Line, lines.Count())...)
+			}
+		}
+	}
+	pt.secrets = model.ScanSecrets(claimed)
+	return pt
+}
+
+// checkBatch reads a batch of team files, checks them and lets them go.
+func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
+	pt := p.loadEntries(idx)
+	if !p.st.opts.SkipSchema {
+		for _, e := range pt.entries {
+			pt.findings = append(pt.findings, p.st.validate(&e.Doc, schemaKind(e.Kind), schema.Era(e.Era))...)
+		}
+	}
+	if !p.st.opts.SkipPolicy {
+		in := model.Part{Teams: pt.entries, Refs: pt.refs, EnvRefs: pt.envRefs, Secrets: pt.secrets}
+		pt.findings = append(pt.findings, p.evaluate(ctx, in, pt.entries, nil, nil)...)
+	}
+	for _, e := range pt.entries {
+		p.repo.Forget(e)
+	}
+	pt.secrets = nil
+	return pt
+}
+
+// checkRest evaluates the global entries, the package files and the files no entry reaches,
+// and gathers every part's results in a fixed order.
+func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]finding.Finding, []*suppression) {
+	fs := slices.Clone(first.findings)
+	sups := slices.Clone(first.sups)
+	var envRefs []load.EnvRef
+	var refs []load.Ref
+	usedBy := map[string][]any{}
+	var pkgs []*load.Doc
+	seen := map[string]bool{}
+	all := append([]part{first}, parts...)
+	for k, pt := range all {
+		if k > 0 {
+			fs = append(fs, pt.findings...)
+			sups = append(sups, pt.sups...)
+		}
+		envRefs = append(envRefs, pt.envRefs...)
+		refs = append(refs, pt.refs...)
+		for _, r := range pt.refs {
+			if r.Role == "package" && r.File != nil {
+				usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": model.PathValue(r.Path)})
+			}
+		}
+		for _, d := range pt.packages {
+			if d.Value != nil && !seen[d.File.Path] {
+				seen[d.File.Path] = true
+				pkgs = append(pkgs, d)
+			}
+		}
+	}
+	p.repo.EnvRefs, p.repo.Refs, p.repo.Packages = envRefs, refs, pkgs
+	if !p.st.opts.SkipSchema {
+		for _, e := range p.globals {
+			fs = append(fs, p.st.validate(&e.Doc, schemaKind(e.Kind), schema.Era(e.Era))...)
+		}
+		for _, d := range pkgs {
+			fs = append(fs, p.st.validate(d, schema.KindPackageFile, schema.Era(p.repo.Era))...)
+		}
+	}
+	if !p.st.opts.SkipPolicy {
+		secrets := append(slices.Clone(first.secrets), model.ScanOtherFiles(p.repo)...)
+		in := model.Part{Packages: pkgs, UsedBy: usedBy, Refs: first.refs, EnvRefs: first.envRefs, Secrets: secrets}
+		fs = append(fs, p.evaluate(ctx, in, p.globals, pkgs, p.repo.Entries)...)
+	}
+	return fs, sups
+}
+
+// evaluate runs the Rego rules on one part and locates their findings while its documents are
+// still in memory. Findings in the global entries, repeated by every batch, are deduplicated at
+// the end. released are entries already let go that a finding may still point into (read
+// again to locate it).
+func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry) []finding.Finding {
+	input := p.model.Input(in, &p.profiles)
+	delete(input, "global") // converted once, added below
+	delete(input, "repo")
+	job := policy.Job{}
+	v, err := ast.InterfaceToValue(input)
+	if err != nil {
+		return []finding.Finding{p.internal(err)}
+	}
+	obj := v.(ast.Object)
+	obj.Insert(ast.InternedTerm("global"), p.globalIn)
+	obj.Insert(ast.InternedTerm("repo"), p.repoIn)
+	job.Input = obj
+	for _, d := range model.ConftestDocs(entries) {
+		cv, err := ast.InterfaceToValue(d.Doc)
+		if err != nil {
+			continue
+		}
+		job.Conftest = append(job.Conftest, policy.ConftestInput{File: d.File, Input: cv})
+	}
+	raws, fs := p.st.policy.EvalJob(ctx, job)
+	docs := make(map[string]*load.Doc, len(entries)+len(p.globals)+len(pkgs)+len(released))
+	for _, e := range released {
+		docs[e.File.Path] = &e.Doc
+	}
+	for _, e := range p.globals {
+		docs[e.File.Path] = &e.Doc
+	}
+	for _, e := range entries {
+		docs[e.File.Path] = &e.Doc
+	}
+	for _, d := range pkgs {
+		docs[d.File.Path] = d
+	}
+	for _, r := range raws {
+		fs = append(fs, locateRaw(r, docs, p.repo))
+	}
+	for i := range fs {
+		if fs[i].Location.File == "" && len(p.abs) > 0 {
+			fs[i].Location.File = p.repo.RelPath(p.abs[0])
+		}
+	}
+	return fs
+}
+
+func (p *pipeline) internal(err error) finding.Finding {
+	return finding.Finding{RuleID: catalog.InternalError, Severity: finding.Error, Source: "tollgate",
+		Message: fmt.Sprintf("building policy input: %v", err)}
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines, which take the next index from a
+// counter (a channel hand-off per item cost more than small items themselves).
+func parallel(n, workers int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
