@@ -1,0 +1,102 @@
+package policy
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// evalBuiltin evaluates a query using tollgate's builtins and returns the value of x.
+func evalBuiltin(t *testing.T, query string) (ast.Value, error) {
+	t.Helper()
+	decls, impls := builtins(nil, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	compiler := ast.NewCompiler().WithBuiltins(decls)
+	opts := append([]func(*rego.Rego){rego.Query(query), rego.Compiler(compiler), rego.StrictBuiltinErrors(true)}, impls...)
+	pq, err := rego.New(opts...).PrepareForEval(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pq.Eval(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return ast.InterfaceToValue(rs[0].Bindings["x"])
+}
+
+func TestFindKeys(t *testing.T) {
+	cases := []struct{ name, query, want string }{
+		{"nested objects and arrays, object keys in order",
+			`x := tollgate.find_keys({"b": {"token": 1}, "a": [{"token": "t", "x": 2}, 3], "token": {"token": 4}}, {"token"})`,
+			`[[["a", 0, "token"], "t"], [["b", "token"], 1], [["token"], {"token": 4}], [["token", "token"], 4]]`},
+		{"several keys, only object keys match",
+			`x := tollgate.find_keys({"list": ["password", {"password": null}], "metadata": "m"}, {"password", "metadata"})`,
+			`[[["list", 1, "password"], null], [["metadata"], "m"]]`},
+		{"non-string keys", `x := tollgate.find_keys({1: "one", "s": {1: "inner"}}, {1})`,
+			`[[[1], "one"], [["s", 1], "inner"]]`},
+		{"sets are descended into like walk()", `x := tollgate.find_keys({"s": {{"k": 1}}}, {"k"})`,
+			`[[["s", {"k": 1}, "k"], 1]]`},
+		{"scalar", `x := tollgate.find_keys("token", {"token"})`, `[]`},
+		{"null", `x := tollgate.find_keys(null, {"token"})`, `[]`},
+		{"no keys", `x := tollgate.find_keys({"token": 1}, set())`, `[]`},
+		{"empty", `x := tollgate.find_keys({}, {"token"})`, `[]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := evalBuiltin(t, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ast.MustParseTerm(c.want).Value
+			if got == nil || got.Compare(want) != 0 {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// find_keys gives what walk() gives for the same keys, in the same (sorted) order.
+func TestFindKeysMatchesWalk(t *testing.T) {
+	doc := `{"org_settings": {"integrations": {"jira": [{"api_token": "a", "url": "u"}, {"api_token": {"api_token": "b"}}]},
+		"secrets": [{"secret": "s"}, {"secret": "t", "token": 1}], "sso_settings": {"metadata": "<xml/>", "x": [[{"token": 2}]]}}}`
+	keys := `{"api_token", "secret", "metadata", "token"}`
+	got, err := evalBuiltin(t, `x := tollgate.find_keys(`+doc+`, `+keys+`)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := evalBuiltin(t, `x := [[p, v] | walk(`+doc+`, [p, v]); count(p) > 0; `+keys+`[p[count(p)-1]]]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Compare(want) != 0 {
+		t.Errorf("find_keys %v\nwalk      %v", got, want)
+	}
+	if n := got.(*ast.Array).Len(); n != 8 {
+		t.Errorf("%d hits, want 8", n)
+	}
+}
+
+func TestFindKeysRejectsNonSetKeys(t *testing.T) {
+	// The type checker refuses a literal array; a value only known at run time is an error.
+	if _, err := evalBuiltin(t, `x := tollgate.find_keys({"a": 1}, ["a"])`); err == nil {
+		t.Error("array of keys accepted")
+	}
+	if _, err := evalBuiltin(t, `k := json.unmarshal("[\"a\"]"); x := tollgate.find_keys({"a": 1}, k)`); err == nil {
+		t.Error("array of keys accepted at run time")
+	}
+}
+
+func BenchmarkFindKeys(b *testing.B) {
+	v := ast.MustParseTerm(`{"secrets": [{"secret": "$FLEET_X"}], "features": {"enable_host_users": true, "enable_software_inventory": true},
+		"host_expiry_settings": {"host_expiry_enabled": true, "host_expiry_window": 30}}`).Value
+	keys := ast.NewSet(ast.StringTerm("secret"), ast.StringTerm("token"), ast.StringTerm("password"))
+	b.ReportAllocs()
+	for b.Loop() {
+		findKeysIn(v, keys)
+	}
+}
