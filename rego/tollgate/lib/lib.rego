@@ -167,9 +167,15 @@ fail_payload(p, pl, key, msg) := fail_at(p.file, pos[0], pos[1], msg) if {
 # (an odd number of backslashes before the `$` makes it a literal dollar instead).
 has_env_ref(s) if {
 	is_string(s)
-	some m in regex.find_n(`(\\*)\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`, s, -1)
-	(count(m) - count(trim_left(m, `\`))) % 2 == 0
+	regex.match(env_ref_pattern, s)
 }
+
+# env_ref_pattern is the regular expression behind has_env_ref, for a rule that tests many
+# strings: `regex.match(lib.env_ref_pattern, s)` on a string costs less than a function call.
+# A reference is preceded by the start of the string or a character other than a backslash,
+# then an even number of backslashes. (One regex.match replaced finding every `\*$NAME` and
+# counting each one's backslashes, which cost several expressions per reference.)
+env_ref_pattern := `(?:^|[^\\])(?:\\\\)*\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`
 
 # redact describes a secret without revealing it: at most its first 4 characters (none for
 # values under 12 characters) and its length. Use it for any value that may be a credential.
