@@ -24,7 +24,7 @@ package tollgate.rules.secret_plaintext
 
 import data.tollgate.lib
 
-settings_keys := {"org_settings", "team_settings", "settings"}
+settings_keys := ["org_settings", "team_settings", "settings"]
 
 credential_keys := {"api_token", "api_key_json", "password", "challenge", "client_secret", "private_key", "token"}
 
@@ -33,8 +33,8 @@ metadata_parents := {"sso_settings", "end_user_authentication"}
 # literal holds for a value that is set and does not come from the environment.
 literal(v) if {
 	is_string(v)
+	not regex.match(lib.env_ref_pattern, v) # lib.has_env_ref(v), without the cost of a call
 	trim_space(v) != ""
-	not lib.has_env_ref(v)
 }
 
 literal(v) if is_number(v)
@@ -48,48 +48,45 @@ rotate := "remove it, rotate it (the git history keeps the old value), and refer
 
 rotate_enroll := "remove it, rotate it (the git history keeps the old value), and write secret: $FLEET_GLOBAL_ENROLL_SECRET (or a team's own variable) set from a CI secret"
 
-# Enroll secrets.
-report contains lib.with_hint(lib.fail(entry.file, path, msg), rotate_enroll) if {
+# One pass over the settings of every entry collects the literal values (see literal) under
+# the keys the reports below look at: enroll secrets, credential-like keys and SAML metadata,
+# as [file, data path, key, value]. tollgate.find_keys is walk() done in Go: walking in Rego
+# cost a few expressions per node of every team's settings, and iterating every entry's
+# secrets lists once more for the enroll secrets was most of the rest of this rule's time on
+# a large repository. Testing literal here, once per value, leaves the reports nothing to
+# iterate over in the usual repository, where every secret comes from the environment. An
+# array, not a set: a set would hash every value found.
+settings_hits := [[entry.file, path, p[count(p) - 1], v] |
 	some entry in lib.entries
 	some key in settings_keys
-	some i, item in entry.doc[key].secrets
-	literal(item.secret)
-	path := [key, "secrets", i, "secret"]
-	msg := sprintf("enroll secret in plain text (%s): anyone who can read the repository can enroll hosts", [lib.redact(item.secret)])
-}
-
-# One walk over the settings of every entry collects the values under credential-like keys
-# (and SAML metadata); the two rules below read it. The walk is most of this rule's cost.
-settings_hits contains [entry.file, key, p, v] if {
-	some entry in lib.entries
-	some key in settings_keys
-	walk(entry.doc[key], [p, v])
-	count(p) > 0
-	last := p[count(p) - 1]
-	interesting(last)
-}
-
-interesting(k) if credential_keys[k]
-
-interesting("metadata")
-
-# Credentials anywhere under the settings (integrations, certificate authorities, SMTP, ...).
-report contains lib.with_hint(lib.fail(file, path, msg), rotate) if {
-	some [file, key, p, v] in settings_hits
-	credential_keys[p[count(p) - 1]]
-	not p[0] == "secrets"
+	some [p, v] in tollgate.find_keys(entry.doc[key], interesting_keys)
 	literal(v)
 	path := array.concat([key], p)
+]
+
+interesting_keys := credential_keys | {"metadata", "secret"}
+
+# Enroll secrets: the secret of an item of <settings>.secrets.
+report contains lib.with_hint(lib.fail(file, path, msg), rotate_enroll) if {
+	some [file, path, "secret", v] in settings_hits
+	count(path) == 4
+	path[1] == "secrets"
+	msg := sprintf("enroll secret in plain text (%s): anyone who can read the repository can enroll hosts", [lib.redact(v)])
+}
+
+# Credentials anywhere under the settings (integrations, certificate authorities, SMTP, ...),
+# except in the enroll secrets list, which the rule above covers.
+report contains lib.with_hint(lib.fail(file, path, msg), rotate) if {
+	some [file, path, key, v] in settings_hits
+	credential_keys[key]
+	not path[1] == "secrets"
 	msg := sprintf("%s in plain text (%s)", [dotted(path), lib.redact(v)])
 }
 
 report contains lib.with_severity(lib.with_hint(lib.fail(file, path, msg), hint), "warning") if {
-	some [file, key, p, v] in settings_hits
-	count(p) > 1
-	p[count(p) - 1] == "metadata"
-	metadata_parents[p[count(p) - 2]]
-	literal(v)
-	path := array.concat([key], p)
+	some [file, path, "metadata", v] in settings_hits
+	count(path) > 2
+	metadata_parents[path[count(path) - 2]]
 	msg := sprintf("SAML IdP metadata is written inline in %s", [dotted(path)])
 	hint := "keep it in a CI variable (metadata: $SSO_METADATA) or point metadata_url at the IdP"
 }
