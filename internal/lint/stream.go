@@ -179,6 +179,8 @@ func (p *pipeline) prepareModel() error {
 		return err
 	}
 	p.repoIn, err = toTerm(p.model.Repo)
+	// Only the converted facts are needed from here on (a 10,000-team index is megabytes).
+	p.model.Repo, p.model.Global = nil, nil
 	return err
 }
 
