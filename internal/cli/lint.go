@@ -46,7 +46,7 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 		return lint.Options{}, err
 	}
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
-		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true}
+		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true}
 	for _, ch := range c.checks {
 		switch strings.TrimSpace(ch) {
 		case "schema":

@@ -31,6 +31,9 @@ type Options struct {
 	Workers    int
 	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
 	SkipSchema, SkipPolicy bool
+	// LimitMemory sets a soft memory limit sized to the repository (see limitMemory): for a
+	// process that runs one lint, not for a library caller.
+	LimitMemory bool
 }
 
 // Result is what a run found.

@@ -89,6 +89,9 @@ func (s *stages) runStream(ctx context.Context, root string, entries []string, k
 	if err := p.prepareModel(); err != nil {
 		return nil, nil, nil, err
 	}
+	if s.opts.LimitMemory {
+		limitMemory()
+	}
 
 	// Then the teams, a batch at a time, on every worker.
 	var batches [][]int
