@@ -306,21 +306,29 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]f
 // still in memory. Findings in the global entries, repeated by every batch, are deduplicated at
 // the end. released are entries already let go that a finding may still point into (read
 // again to locate it).
-func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry) []finding.Finding {
+func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry) (fs []finding.Finding) {
+	defer func() {
+		// The lazy conversion of documents happens inside OPA's evaluation, where it can only
+		// panic: one bad value must not take the run down with it.
+		if r := recover(); r != nil {
+			fs = append(fs, p.internal(fmt.Errorf("evaluating the rules: %v", r)))
+			fs[len(fs)-1].Location.File = p.repo.RelPath(p.abs[0])
+		}
+	}()
 	input := p.model.Input(in, &p.profiles)
 	delete(input, "global") // converted once, added below
 	delete(input, "repo")
 	job := policy.Job{}
-	v, err := ast.InterfaceToValue(input)
+	v, err := inputValue(input)
 	if err != nil {
-		return []finding.Finding{p.internal(err)}
+		return []finding.Finding{p.internal(fmt.Errorf("building policy input: %w", err))}
 	}
 	obj := v.(ast.Object)
 	obj.Insert(ast.InternedTerm("global"), p.globalIn)
 	obj.Insert(ast.InternedTerm("repo"), p.repoIn)
 	job.Input = obj
 	for _, d := range model.ConftestDocs(entries) {
-		cv, err := ast.InterfaceToValue(d.Doc)
+		cv, err := docValue(d.Doc)
 		if err != nil {
 			continue
 		}
@@ -353,7 +361,7 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 
 func (p *pipeline) internal(err error) finding.Finding {
 	return finding.Finding{RuleID: catalog.InternalError, Severity: finding.Error, Source: "tollgate",
-		Message: fmt.Sprintf("building policy input: %v", err)}
+		Message: err.Error()}
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines, which take the next index from a
