@@ -1,0 +1,47 @@
+package lint
+
+import (
+	"encoding/json"
+	"math/big"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/tollgate-dev/tollgate/internal/model"
+)
+
+// Lazily converted documents read, compare and print exactly as fully converted ones.
+func TestInputValueEqualsStrict(t *testing.T) {
+	big1, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	doc := map[string]any{
+		"name":     "Team",
+		"controls": map[string]any{"macos_updates": map[string]any{"minimum_version": "15.1", "deadline": nil}},
+		"policies": []any{map[string]any{"name": "p", "critical": true, "n": int64(3), "f": 1.5}},
+		"big":      big1,
+		"empty":    map[string]any{},
+	}
+	input := map[string]any{"teams": []any{map[string]any{"file": "teams/a.yml", "doc": model.Plain(doc)}}, "era": "teams"}
+	lazy, err := inputValue(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := ast.InterfaceToValue(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := ast.MustParseRef("x.teams[0].doc.controls.macos_updates.minimum_version")[1:]
+	got, err := lazy.Find(ref)
+	if err != nil || got.Compare(ast.String("15.1")) != 0 {
+		t.Errorf("lazy lookup: %v, %v", got, err)
+	}
+	if lazy.Compare(strict) != 0 || lazy.String() != strict.String() {
+		t.Errorf("lazy input differs:\n%v\nstrict:\n%v", lazy, strict)
+	}
+	var back any
+	if err := json.Unmarshal([]byte(lazy.String()), &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.(map[string]any)["teams"].([]any)[0].(map[string]any)["doc"].(map[string]any)["big"]; got != 1.2345678901234568e+29 {
+		t.Errorf("big integer: %v", got)
+	}
+}
