@@ -201,7 +201,7 @@ func reportInput(res *lint.Result, category string) *report.Input {
 		Catalog:  res.Catalog,
 		Sources: func(file string) []byte {
 			if f := res.Repo.File(file); f != nil {
-				return f.Data
+				return f.Content()
 			}
 			return nil
 		},

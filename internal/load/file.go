@@ -35,21 +35,33 @@ type File struct {
 	linesOnce sync.Once
 	lines     *yamlsrc.Lines
 	claimed   atomic.Bool
-	// released is set when Forget dropped Data and Node: Lines reads the file again.
-	released bool
+	// released is set when Forget dropped Data and Node: Content reads the file again.
+	released   bool
+	reloadOnce sync.Once
+	reloaded   []byte
 }
 
-// Lines indexes the file's text lines. A file whose data was released (see Repo.Forget) is
-// read again from disk: only files with a finding to show get here.
+// Lines indexes the file's text lines (see Content for a file already let go).
 func (f *File) Lines() *yamlsrc.Lines {
-	f.linesOnce.Do(func() {
-		data := f.Data
-		if data == nil && f.released {
-			data, _ = os.ReadFile(f.Abs)
-		}
-		f.lines = yamlsrc.NewLines(data)
-	})
+	f.linesOnce.Do(func() { f.lines = yamlsrc.NewLines(f.Content()) })
 	return f.lines
+}
+
+// Content returns the file's bytes: those in memory, or, once Repo.Forget let them go, the
+// file read again from disk if it still holds what was checked (same digest); nil otherwise,
+// so a report never shows a snippet of text that was not the text checked. Only files with a
+// finding to show are read again.
+func (f *File) Content() []byte {
+	if f.Data != nil || !f.released {
+		return f.Data
+	}
+	f.reloadOnce.Do(func() {
+		data, err := os.ReadFile(f.Abs)
+		if sum := sha256.Sum256(data); err == nil && hex.EncodeToString(sum[:]) == f.Digest {
+			f.reloaded = data
+		}
+	})
+	return f.reloaded
 }
 
 // fileSet reads each file once, however many entries include it, and keeps reads inside Root.

@@ -3,6 +3,8 @@ package load
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,3 +37,38 @@ func TestReadAll(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// A file let go is read again for snippets only while it holds the text that was checked.
+func TestContentAfterForget(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "default.yml", "org_settings:\n  secrets: []\n")
+	writeFile(t, dir, "teams/a.yml", "name: A\n")
+	repo, abs, err := Open(Options{Root: dir, Entries: []string{dir + "/default.yml", dir + "/teams/a.yml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _, _, _ := repo.LoadEntry(abs[1])
+	repo.Claim(e.File)
+	repo.Forget(e)
+	if got := string(e.File.Content()); got != "name: A\n" {
+		t.Fatalf("content after Forget: %q", got)
+	}
+	e2, _, _, _ := repo.LoadEntry(abs[1])
+	repo.Claim(e2.File)
+	repo.Forget(e2)
+	writeFile(t, dir, "teams/a.yml", "name: B\n")
+	if got := e2.File.Content(); got != nil {
+		t.Errorf("a file changed since the check still gives content: %q", got)
+	}
+}
+
+func writeFile(t *testing.T, dir, rel, text string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
