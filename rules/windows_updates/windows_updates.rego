@@ -31,48 +31,39 @@ limits := {"deadline_days": 30, "grace_period_days": 7}
 
 caps := {"deadline_days": "max_deadline_days", "grace_period_days": "max_grace_period_days"}
 
-# The caps, read once: lib.param reads the data document anew on every call, and a call per
-# team was most of this rule's time on a large repository.
-max_deadline_days := lib.param(id, "max_deadline_days")
-
-max_grace_period_days := lib.param(id, "max_grace_period_days")
-
-# A value Fleet accepts (a whole number within its limits) above the organisation's cap. Each
-# key has its own rule, and the comparison with the cap comes first (a number above it, or a
-# string, which Rego orders after numbers): it fails for almost every team, and it is cheaper
-# than iterating over the keys and the checks after it. (Iterating, and collecting a set of
-# [file, key, n] for the two reports, cost a few microseconds per team.)
-report contains above_cap(entry.file, "deadline_days", n, max_deadline_days) if {
+# Every finding of this rule is about one windows_updates mapping and depends on nothing else:
+# problems(u) computes them without the file, and the report adds it. OPA caches a function's
+# result per arguments, so a repository whose teams share a handful of update settings runs the
+# checks a handful of times, whatever its size. (A report per check over every team, and a set
+# of [file, key, n] tuples shared by the reports, cost several microseconds per team.)
+report contains object.union(problem, {"file": entry.file}) if {
 	some entry in lib.entries
-	n := entry.doc.controls.windows_updates.deadline_days
-	n > max_deadline_days
-	accepted(n, "deadline_days")
+	u := entry.doc.controls.windows_updates
+	some problem in problems(u)
 }
 
-report contains above_cap(entry.file, "grace_period_days", n, max_grace_period_days) if {
-	some entry in lib.entries
-	n := entry.doc.controls.windows_updates.grace_period_days
-	n > max_grace_period_days
-	accepted(n, "grace_period_days")
-}
-
-accepted(n, key) if {
+# days are the values Fleet accepts (whole numbers within its limits), per key.
+days(u) := {key: n |
+	is_object(u)
+	some key, limit in limits
+	n := u[key]
 	is_number(n)
 	n == floor(n)
 	n >= 0
-	n <= limits[key]
+	n <= limit
 }
 
-above_cap(file, key, n, cap) := lib.with_hint(lib.fail(file, ["controls", "windows_updates", key], msg), hint) if {
+# The findings about one windows_updates mapping; "file" is filled in by the report.
+problems(u) := {lib.with_hint(lib.fail("", ["controls", "windows_updates", key], msg), hint) |
+	some key, n in days(u)
+	cap := lib.param(id, caps[key])
+	n > cap
 	msg := sprintf("%s %v is above the organisation's maximum of %v days", [key, n, cap])
 	hint := sprintf("lower %s to %v or less (or raise rules.windows-updates.params.%s)", [key, cap, caps[key]])
-}
-
-report contains lib.with_severity(lib.with_hint(lib.fail(entry.file, ["controls", "windows_updates", "deadline_days"], msg), hint), "warning") if {
-	some entry in lib.entries
-	u := entry.doc.controls.windows_updates
-	u.deadline_days == 0
-	u.grace_period_days == 0
+} | {lib.with_severity(lib.with_hint(lib.fail("", ["controls", "windows_updates", "deadline_days"], msg), hint), "warning") |
+	d := days(u)
+	d.deadline_days == 0
+	d.grace_period_days == 0
 	msg := "deadline_days 0 and grace_period_days 0 install updates at once and restart hosts without notice"
 	hint := "give users at least a day of grace_period_days to save their work"
 }
