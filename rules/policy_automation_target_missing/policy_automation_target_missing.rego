@@ -22,25 +22,28 @@ package tollgate.rules.policy_automation_target_missing
 
 import data.tollgate.lib
 
-# The ref (resolved file) recorded at a data path of an entry.
-ref_at(entry, path) := r if {
-	some r in input.refs
-	r.entry == entry.file
-	r.path == path
-}
+# Cost on a large repository: every team has policies, few have automations, so the reports
+# look only at what can be wrong. The two about files start from input.refs (there is a ref
+# for every run_script.path and package_path fleetctl resolves), not from every policy of
+# every team with a scan of input.refs for each; the team's scripts and package files are
+# indexed once. The two about software ids look only at the policies that find_keys turns up
+# with an install_software or a fleet_maintained_app_slug key, one builtin call per team.
 
-team_scripts(entry) := {r.target |
+# Teams by entry file, for the reports that start from a ref or a policy.
+team := {entry.file: entry | some entry in input.teams}
+
+# The scripts in a team's controls.scripts and the package files in its software.packages, by
+# entry file.
+team_scripts[r.entry] contains r.target if {
 	some r in input.refs
-	r.entry == entry.file
 	r.role == "script"
 	r.path[0] == "controls"
 	r.path[1] == "scripts"
 	r.exists
 }
 
-team_package_files(entry) := {r.target |
+team_package_files[r.entry] contains r.target if {
 	some r in input.refs
-	r.entry == entry.file
 	r.role == "package"
 	r.exists
 }
@@ -52,7 +55,12 @@ inline_packages(entry) if {
 	not p.path
 }
 
-policy_list(entry) := [p | some p in entry.doc.policies] if is_array(entry.doc.policies)
+# policy is the policy at index i of a team's policies, a list.
+policy(entry, i) := pol if {
+	policies := entry.doc.policies
+	is_array(policies)
+	pol := policies[i]
+}
 
 # An unassigned file without controls uses the global file's scripts, which may be in another
 # shard; such policies are left alone.
@@ -60,33 +68,43 @@ has_scripts(entry) if entry.kind == "team"
 
 has_scripts(entry) if is_object(entry.doc.controls)
 
-report contains lib.with_hint(lib.fail(entry.file, path, msg), hint) if {
-	some entry in input.teams
-	has_scripts(entry)
-	some i, pol in policy_list(entry)
-	path := ["policies", i, "run_script", "path"]
-	r := ref_at(entry, path)
+report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
+	some r in input.refs
+	["policies", i, "run_script", "path"] = r.path
 	r.exists
-	not team_scripts(entry)[r.target]
+	entry := team[r.entry]
+	has_scripts(entry)
+	pol := policy(entry, i)
+	not team_scripts[entry.file][r.target]
 	msg := sprintf("run_script %s of policy %q is not listed in this team's controls.scripts; fleetctl stops with \"policy script %s was not defined in controls\"", [r.target, pname(pol), r.target])
 	hint := sprintf("add {path: …} for %s to controls.scripts of %s, or point the policy at a script the team has", [r.target, entry.file])
 }
 
-report contains lib.with_hint(lib.fail(entry.file, path, msg), hint) if {
-	some entry in input.teams
-	some i, pol in policy_list(entry)
-	path := ["policies", i, "install_software", "package_path"]
-	r := ref_at(entry, path)
+report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
+	some r in input.refs
+	["policies", i, "install_software", "package_path"] = r.path
 	r.exists
-	not team_package_files(entry)[r.target]
+	entry := team[r.entry]
+	pol := policy(entry, i)
+	not team_package_files[entry.file][r.target]
 	not inline_packages(entry)
 	msg := sprintf("install_software.package_path %s of policy %q is not one of this team's software.packages; fleetctl stops with \"install_software.package_path URL … not found on team\"", [r.target, pname(pol)])
 	hint := sprintf("add {path: …} for %s to software.packages of %s", [r.target, entry.file])
 }
 
-report contains lib.with_hint(lib.fail(entry.file, ["policies", i, "install_software", "app_store_id"], msg), hint) if {
+# The policies that name software to install, as [entry file, index]: those with an
+# install_software or a fleet_maintained_app_slug key (a path of two: index, key).
+installing contains [entry.file, i] if {
 	some entry in input.teams
-	some i, pol in policy_list(entry)
+	policies := entry.doc.policies
+	is_array(policies)
+	some [[i, _], _] in tollgate.find_keys(policies, {"install_software", "fleet_maintained_app_slug"})
+}
+
+report contains lib.with_hint(lib.fail(entry.file, ["policies", i, "install_software", "app_store_id"], msg), hint) if {
+	some [file, i] in installing
+	entry := team[file]
+	pol := policy(entry, i)
 	id := pol.install_software.app_store_id
 	id != null
 	ids := {sprintf("%v", [a.app_store_id]) | some a in entry.doc.software.app_store_apps}
@@ -100,8 +118,9 @@ fma_slug(pol) := [["install_software", "fleet_maintained_app_slug"], pol.install
 fma_slug(pol) := [["fleet_maintained_app_slug"], pol.fleet_maintained_app_slug] if pol.type == "patch"
 
 report contains lib.with_hint(lib.fail(entry.file, array.concat(["policies", i], sub), msg), hint) if {
-	some entry in input.teams
-	some i, pol in policy_list(entry)
+	some [file, i] in installing
+	entry := team[file]
+	pol := policy(entry, i)
 	[sub, slug] := fma_slug(pol)
 	is_string(slug)
 	slug != ""
