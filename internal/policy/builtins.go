@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -82,6 +83,57 @@ func findKeysIn(v ast.Value, keys ast.Set) []*ast.Term {
 	return f.out
 }
 
+// duplicateNames is `tollgate.duplicate_names(items, key)`: for a list of objects, every
+// [j, i] such that items[j][key] is a string that, with leading and trailing white space
+// removed (as trim_space does), is not empty and equals that of an earlier item, i being the
+// first such item. Items that are not objects, or whose key is absent or not a string, are
+// skipped; a value that is not an array gives []. It is the one-pass form of comparing each
+// item's name with the names of the items before it, which costs as many expressions as
+// there are pairs of items: the duplicate policy, query and report name rules run it on
+// every team of a large repository.
+var duplicateNames = &ast.Builtin{
+	Name:        "tollgate.duplicate_names",
+	Description: "finds the items of a list whose (trimmed) name repeats an earlier item's",
+	Decl: types.NewFunction(
+		types.Args(types.Named("items", types.A), types.Named("key", types.A)),
+		types.Named("pairs", types.NewArray(nil, types.NewArray([]types.Type{types.N, types.N}, nil))),
+	),
+}
+
+// duplicateNamesIn returns the tollgate.duplicate_names pairs of items.
+func duplicateNamesIn(items ast.Value, key *ast.Term) []*ast.Term {
+	arr, ok := items.(*ast.Array)
+	if !ok {
+		return nil
+	}
+	var out []*ast.Term
+	first := map[string]int{}
+	for j := range arr.Len() {
+		obj, ok := arr.Elem(j).Value.(ast.Object)
+		if !ok {
+			continue
+		}
+		v := obj.Get(key)
+		if v == nil {
+			continue
+		}
+		s, ok := v.Value.(ast.String)
+		if !ok {
+			continue
+		}
+		name := strings.TrimSpace(string(s))
+		if name == "" {
+			continue
+		}
+		if i, seen := first[name]; seen {
+			out = append(out, ast.ArrayTerm(ast.InternedTerm(j), ast.InternedTerm(i)))
+		} else {
+			first[name] = j
+		}
+	}
+	return out
+}
+
 // builtins returns the declarations for the compiler and the implementations for queries.
 func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, []func(*rego.Rego)) {
 	if cat == nil {
@@ -117,6 +169,10 @@ func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, [
 			}
 			return ast.ArrayTerm(findKeysIn(a.Value, keys)...), nil
 		})
-	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys},
-		[]func(*rego.Rego){impl, find}
+	dups := rego.Function2(&rego.Function{Name: duplicateNames.Name, Decl: duplicateNames.Decl},
+		func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+			return ast.ArrayTerm(duplicateNamesIn(a.Value, b)...), nil
+		})
+	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys, duplicateNames.Name: duplicateNames},
+		[]func(*rego.Rego){impl, find, dups}
 }

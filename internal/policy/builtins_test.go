@@ -100,3 +100,48 @@ func BenchmarkFindKeys(b *testing.B) {
 		findKeysIn(v, keys)
 	}
 }
+
+func TestDuplicateNames(t *testing.T) {
+	cases := []struct{ name, query, want string }{
+		{"first occurrence, trimmed, exact case",
+			`x := tollgate.duplicate_names([{"name": "A"}, {"name": "b"}, {"name": " A "}, {"name": "a"}, {"name": "A"}, {"name": "b"}], "name")`,
+			`[[2, 0], [4, 0], [5, 1]]`},
+		{"skips non-objects, other types, empty names",
+			`x := tollgate.duplicate_names(["A", {"name": "A"}, {"name": 1}, {"name": 1}, {"name": " "}, {"name": ""}, {"x": "A"}, ["A"], {"name": "A\n"}], "name")`,
+			`[[8, 1]]`},
+		{"other key", `x := tollgate.duplicate_names([{"slug": "z"}, {"slug": "z"}], "slug")`, `[[1, 0]]`},
+		{"no duplicates", `x := tollgate.duplicate_names([{"name": "A"}, {"name": "B"}], "name")`, `[]`},
+		{"not an array", `x := tollgate.duplicate_names({"a": {"name": "A"}, "b": {"name": "A"}}, "name")`, `[]`},
+		{"null", `x := tollgate.duplicate_names(null, "name")`, `[]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := evalBuiltin(t, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ast.MustParseTerm(c.want).Value
+			if got == nil || got.Compare(want) != 0 {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// duplicate_names gives what the pairwise comparison in Rego gives.
+func TestDuplicateNamesMatchesRego(t *testing.T) {
+	items := `[{"name": "x"}, {"name": " y"}, 3, {"name": "x "}, {"name": null}, {"name": "y"}, {"name": "\tx"}, {"name": "Y"}, {}, {"name": "y"}]`
+	got, err := evalBuiltin(t, `x := tollgate.duplicate_names(`+items+`, "name")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := evalBuiltin(t, `items := `+items+`
+		x := [[j, i] | some j, second in items; is_string(second.name); name := trim_space(second.name); name != ""
+			i := min({k | some k, p in items; k < j; is_string(p.name); trim_space(p.name) == name})]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Compare(want) != 0 {
+		t.Errorf("duplicate_names %v\nRego            %v", got, want)
+	}
+}
