@@ -16,15 +16,14 @@ package tollgate.rules.policy_name_duplicate
 
 import data.tollgate.lib
 
+# tollgate.duplicate_names finds each policy whose trimmed name repeats an earlier one's, with
+# the first of them, in one pass in Go: comparing every policy with the policies before it
+# cost as many expressions as there are pairs of policies, for every team.
 report contains lib.with_hint(lib.fail(entry.file, ["policies", j, "name"], msg), hint) if {
 	some entry in lib.entries
 	policies := entry.doc.policies
-	is_array(policies)
-	some j, second in policies
-	is_string(second.name)
-	name := trim_space(second.name)
-	name != ""
-	i := min({k | some k, p in policies; k < j; is_string(p.name); trim_space(p.name) == name})
+	some [j, i] in tollgate.duplicate_names(policies, "name")
+	name := trim_space(policies[j].name)
 	msg := sprintf("duplicate policy name %q, already used by policy #%d of %s (included files counted); fleetctl stops with \"duplicate policy names\"", [name, i + 1, entry.file])
 	hint := "rename one of the policies, or remove the duplicate"
 }

@@ -15,18 +15,16 @@ package tollgate.rules.query_name_duplicate
 
 import data.tollgate.lib
 
-kinds := {"queries": "query", "reports": "report"}
-
+# tollgate.duplicate_names finds each item whose trimmed name repeats an earlier one's, with
+# the first of them, in one pass in Go: comparing every item with the items before it cost as
+# many expressions as there are pairs of items, for every team. The kinds of items are a
+# literal: iterating over a rule's value costs more, once per team.
 report contains lib.with_hint(lib.fail(entry.file, [key, j, "name"], msg), hint) if {
 	some entry in lib.entries
-	some key, what in kinds
+	some key, what in {"queries": "query", "reports": "report"}
 	items := entry.doc[key]
-	is_array(items)
-	some j, second in items
-	is_string(second.name)
-	name := trim_space(second.name)
-	name != ""
-	i := min({k | some k, q in items; k < j; is_string(q.name); trim_space(q.name) == name})
+	some [j, i] in tollgate.duplicate_names(items, "name")
+	name := trim_space(items[j].name)
 	msg := sprintf("duplicate %s name %q, already used by %s #%d of %s's %s (included files counted); fleetctl stops with \"duplicate %s names\"", [what, name, what, i + 1, entry.file, key, what])
 	hint := sprintf("rename one of the %s, or remove the duplicate", [key])
 }
