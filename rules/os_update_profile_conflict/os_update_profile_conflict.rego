@@ -41,25 +41,26 @@ windows_set(entry) if {
 	set(u[k])
 }
 
+# The reports start from the profiles, of which there are few, and look up the entry that
+# lists each one: starting from every entry and scanning input.profiles for each cost the
+# update sections of every team, and entries times profiles.
+entry_by_file := {entry.file: entry | some entry in lib.entries}
+
 report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
-	some entry in lib.entries
-	sections := {s | some s in apple_set(entry)}
-	count(sections) > 0
 	some p in input.profiles
-	p.entry == entry.file
 	p.format == "ddm"
 	some pl in p.payloads
 	pl.type == "com.apple.configuration.softwareupdate.enforcement.specific"
+	sections := {s | some s in apple_set(entry_by_file[p.entry])}
+	count(sections) > 0
 	msg := sprintf("%s is set, and this declaration enforces OS updates too (%s): Fleet refuses the pair", [concat(", ", sort(sections)), pl.type])
 	hint := "remove the declaration from the team and keep the controls (Fleet writes the same declaration from them)"
 }
 
 report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
-	some entry in lib.entries
-	windows_set(entry)
 	some p in input.profiles
-	p.entry == entry.file
 	p.format == "syncml"
+	windows_set(entry_by_file[p.entry])
 	uris := sort({pl.type |
 		some pl in p.payloads
 		[area, _] := lib.windows_policy_node(pl)
