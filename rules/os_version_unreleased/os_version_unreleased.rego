@@ -18,17 +18,25 @@ package tollgate.rules.os_version_unreleased
 
 import data.tollgate.lib
 
-sections := {"macos_updates": "macos", "ios_updates": "ios", "ipados_updates": "ipados"}
-
-report contains finding if {
+# A finding depends on the section and its version only: problems(section, platform, version)
+# builds it without the file, and the report adds it. OPA caches a function's result per
+# arguments, so the verdict and the finding are computed once per distinct version, not once
+# per team. (It caches a value, not an undefined result: hence a set, empty for most versions.)
+# The sections are a literal: iterating over a rule's value costs more, once per team.
+report contains object.union(finding, {"file": entry.file}) if {
 	some entry in lib.entries
-	some section, platform in sections
-	version := entry.doc.controls[section].minimum_version
+	controls := entry.doc.controls
+	some section, platform in {"macos_updates": "macos", "ios_updates": "ios", "ipados_updates": "ipados"}
+	version := controls[section].minimum_version
+	some finding in problems(section, platform, version)
+}
+
+problems(section, platform, version) := {finding |
 	is_string(version)
 	version != ""
 	status := tollgate.os_version_status(platform, version)
 	status.kind in {"unreleased", "newer-than-catalog", "wrong-platform"}
-	f := lib.fail(entry.file, ["controls", section, "minimum_version"], status.message)
+	f := lib.fail("", ["controls", section, "minimum_version"], status.message)
 	finding := lib.with_hint(lib.with_severity(f, status.severity), hint(status))
 }
 
