@@ -4,32 +4,32 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// inputValue converts a Rego input to an OPA value, leaving the documents (the values of `doc`
-// keys: entry files, package files) as lazy objects. OPA converts a key's value the first time
-// a rule reads it, so the parts of a team file that no rule reads (agent options, most
-// settings) are never converted; converting every document in full was a sixth of a run.
-// Values must be plain (model.Plain): the lazy conversion cannot report an error.
-func inputValue(v any) (ast.Value, error) {
+// inputValue converts a Rego input to an OPA value whose objects below the top level are lazy:
+// OPA converts a key's value the first time a rule reads it, so the parts of a team file that
+// no rule reads (agent options, most settings) and the fields of records a rule skips are never
+// converted; converting everything up front was a sixth of a run. OPA reads its data documents
+// the same way. Values must be plain (model.Plain): the lazy conversion cannot report an error,
+// and a lazy object must stay with one evaluation at a time (it caches what it converts).
+func inputValue(input map[string]any) (ast.Value, error) {
+	kvs := make([][2]*ast.Term, 0, len(input))
+	for k, e := range input {
+		ev, err := lazyValue(e)
+		if err != nil {
+			return nil, err
+		}
+		kvs = append(kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(ev)})
+	}
+	return ast.NewObject(kvs...), nil
+}
+
+func lazyValue(v any) (ast.Value, error) {
 	switch x := v.(type) {
 	case map[string]any:
-		kvs := make([][2]*ast.Term, 0, len(x))
-		for k, e := range x {
-			var ev ast.Value
-			if m, ok := e.(map[string]any); ok && k == "doc" {
-				ev = ast.LazyObject(m)
-			} else {
-				var err error
-				if ev, err = inputValue(e); err != nil {
-					return nil, err
-				}
-			}
-			kvs = append(kvs, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(ev)})
-		}
-		return ast.NewObject(kvs...), nil
+		return ast.LazyObject(x), nil
 	case []any:
 		terms := make([]*ast.Term, len(x))
 		for i, e := range x {
-			ev, err := inputValue(e)
+			ev, err := lazyValue(e)
 			if err != nil {
 				return nil, err
 			}
