@@ -176,3 +176,6 @@ func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, [
 	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys, duplicateNames.Name: duplicateNames},
 		[]func(*rego.Rego){impl, find, dups}
 }
+
+// builtinOrder names the implementations builtins returns, in order.
+var builtinOrder = []*ast.Builtin{osVersionStatus, findKeys, duplicateNames}

@@ -44,10 +44,8 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 	decls, impls := builtins(osc, now)
 	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true)
 	var custom []*tester.Builtin
-	for _, d := range decls {
-		for _, impl := range impls {
-			custom = append(custom, &tester.Builtin{Decl: d, Func: impl})
-		}
+	for i, impl := range impls {
+		custom = append(custom, &tester.Builtin{Decl: builtinOrder[i], Func: impl})
 	}
 	store := inmem.NewFromObject(map[string]any{
 		"tollgate":   map[string]any{"params": params},
