@@ -30,7 +30,7 @@ func evalBuiltin(t *testing.T, query string) (ast.Value, error) {
 }
 
 func TestFindKeys(t *testing.T) {
-	cases := []struct{ name, query, want string }{
+	cases := []builtinCase{
 		{"nested objects and arrays, object keys in order",
 			`x := tollgate.find_keys({"b": {"token": 1}, "a": [{"token": "t", "x": 2}, 3], "token": {"token": 4}}, {"token"})`,
 			`[[["a", 0, "token"], "t"], [["b", "token"], 1], [["token"], {"token": 4}], [["token", "token"], 4]]`},
@@ -46,18 +46,7 @@ func TestFindKeys(t *testing.T) {
 		{"no keys", `x := tollgate.find_keys({"token": 1}, set())`, `[]`},
 		{"empty", `x := tollgate.find_keys({}, {"token"})`, `[]`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := evalBuiltin(t, c.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := ast.MustParseTerm(c.want).Value
-			if got == nil || got.Compare(want) != 0 {
-				t.Errorf("got %v, want %v", got, want)
-			}
-		})
-	}
+	runBuiltinCases(t, cases)
 }
 
 // find_keys gives what walk() gives for the same keys, in the same (sorted) order.
@@ -102,7 +91,7 @@ func BenchmarkFindKeys(b *testing.B) {
 }
 
 func TestDuplicateNames(t *testing.T) {
-	cases := []struct{ name, query, want string }{
+	cases := []builtinCase{
 		{"first occurrence, trimmed, exact case",
 			`x := tollgate.duplicate_names([{"name": "A"}, {"name": "b"}, {"name": " A "}, {"name": "a"}, {"name": "A"}, {"name": "b"}], "name")`,
 			`[[2, 0], [4, 0], [5, 1]]`},
@@ -114,18 +103,7 @@ func TestDuplicateNames(t *testing.T) {
 		{"not an array", `x := tollgate.duplicate_names({"a": {"name": "A"}, "b": {"name": "A"}}, "name")`, `[]`},
 		{"null", `x := tollgate.duplicate_names(null, "name")`, `[]`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := evalBuiltin(t, c.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := ast.MustParseTerm(c.want).Value
-			if got == nil || got.Compare(want) != 0 {
-				t.Errorf("got %v, want %v", got, want)
-			}
-		})
-	}
+	runBuiltinCases(t, cases)
 }
 
 // duplicate_names gives what the pairwise comparison in Rego gives.
@@ -143,5 +121,24 @@ func TestDuplicateNamesMatchesRego(t *testing.T) {
 	}
 	if got.Compare(want) != 0 {
 		t.Errorf("duplicate_names %v\nRego            %v", got, want)
+	}
+}
+
+// builtinCase is a query binding x and the value x must have.
+type builtinCase struct{ name, query, want string }
+
+func runBuiltinCases(t *testing.T, cases []builtinCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := evalBuiltin(t, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ast.MustParseTerm(c.want).Value
+			if got == nil || got.Compare(want) != 0 {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
 	}
 }
