@@ -215,10 +215,21 @@ type snode struct {
 	leaf     leaf
 }
 
+// schemaMu serialises every use of the shared schema values: building snodes (once per node)
+// and full evaluations (memo misses). cue.Value.LookupPath finalises the vertex it starts from,
+// which is not safe from two goroutines at once (the race detector caught it with teams checked
+// in parallel batches); the memo's hits, most documents, need no CUE and run in parallel.
+var schemaMu sync.Mutex
+
 func (n *snode) child(k string) *snode {
 	if n == nil {
 		return nil
 	}
+	if c, ok := n.kids.Load(k); ok {
+		return c.(*snode)
+	}
+	schemaMu.Lock()
+	defer schemaMu.Unlock()
 	if c, ok := n.kids.Load(k); ok {
 		return c.(*snode)
 	}
@@ -237,6 +248,8 @@ func (n *snode) elem() *snode {
 		return nil
 	}
 	n.elemOnce.Do(func() {
+		schemaMu.Lock()
+		defer schemaMu.Unlock()
 		if n.sch.IncompleteKind()&cue.ListKind == 0 {
 			return
 		}
@@ -252,6 +265,8 @@ func (n *snode) leafCheck(m *memo) *leaf {
 		return &leaf{}
 	}
 	n.leafOnce.Do(func() {
+		schemaMu.Lock()
+		defer schemaMu.Unlock()
 		if n.name != "" && !m.tainted[n.name] {
 			n.leaf = classify(n.sch)
 		}

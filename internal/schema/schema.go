@@ -176,7 +176,11 @@ func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []a
 			}
 		}
 	}
+	// A full evaluation unifies with and walks the shared schema values: one at a time (see
+	// schemaMu). Misses are rare once the memo knows a repository's shapes.
+	schemaMu.Lock()
 	issues := v.evaluate(def, kind, era, doc)
+	schemaMu.Unlock()
 	if keyed {
 		v.memo.store(key, issues, n)
 	}
