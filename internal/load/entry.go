@@ -51,7 +51,7 @@ func (r *Repo) loadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) 
 	b.entry = e
 	root := docRoot(f.Node)
 	if root == nil || root.Kind != yaml.MappingNode {
-		b.at(&e.Doc, nil, false, catalog.FileKind, finding.Error,
+		b.atNode(f, root, catalog.FileKind, finding.Error,
 			"a GitOps file must be a YAML mapping with org_settings (global file) or name (team file)", "")
 		return nil, b.findings, nil, nil
 	}

@@ -12,8 +12,11 @@ import (
 // otherwise at the value. A missing path points at its deepest existing ancestor.
 func (d *Doc) Locate(path []any, atKey bool) finding.Location {
 	d.ensure()
-	if d == nil || d.Root == nil {
+	if d == nil || d.File == nil {
 		return finding.Location{}
+	}
+	if d.Root == nil { // a document that is not a mapping, or could not be read again: its file
+		return NodeLocation(d.File, nil, yamlsrc.FormatPath(path))
 	}
 	hit := yamlsrc.Lookup(d.Root, path)
 	// The key belongs to the file of the parent; the value may come from an included file.
