@@ -134,6 +134,34 @@ func duplicateNamesIn(items ast.Value, key *ast.Term) []*ast.Term {
 	return out
 }
 
+// dateDays is `tollgate.date_days(s)`: the number of days from 1970-01-01 to s, a real calendar
+// date written YYYY-MM-DD (2025-02-30 is not one); undefined for anything else, so a rule
+// body fails on a malformed date where time.parse_ns would raise an error. Dates compare and
+// subtract as integers. It replaced a regex, a split and a days-in-month table evaluated in
+// Rego, which made the deadline checks the most expensive rule on a large repository.
+var dateDays = &ast.Builtin{
+	Name:        "tollgate.date_days",
+	Description: "days since 1970-01-01 of a YYYY-MM-DD date; undefined when it is not one",
+	Decl: types.NewFunction(
+		types.Args(types.Named("date", types.A)),
+		types.Named("days", types.N),
+	),
+}
+
+// dateDaysOf parses a YYYY-MM-DD date strictly: four-digit year, two-digit month and day, a
+// day that exists in that month.
+func dateDaysOf(v ast.Value) (int64, bool) {
+	s, ok := v.(ast.String)
+	if !ok || len(s) != len("2006-01-02") || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	t, err := time.Parse(time.DateOnly, string(s))
+	if err != nil {
+		return 0, false
+	}
+	return t.Unix() / 86400, true
+}
+
 // builtins returns the declarations for the compiler and the implementations for queries.
 func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, []func(*rego.Rego)) {
 	if cat == nil {
@@ -173,9 +201,16 @@ func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, [
 		func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
 			return ast.ArrayTerm(duplicateNamesIn(a.Value, b)...), nil
 		})
-	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys, duplicateNames.Name: duplicateNames},
-		[]func(*rego.Rego){impl, find, dups}
+	days := rego.Function1(&rego.Function{Name: dateDays.Name, Decl: dateDays.Decl},
+		func(_ rego.BuiltinContext, a *ast.Term) (*ast.Term, error) {
+			if d, ok := dateDaysOf(a.Value); ok {
+				return ast.InternedTerm(int(d)), nil
+			}
+			return nil, nil
+		})
+	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys, duplicateNames.Name: duplicateNames, dateDays.Name: dateDays},
+		[]func(*rego.Rego){impl, find, dups, days}
 }
 
 // builtinOrder names the implementations builtins returns, in order.
-var builtinOrder = []*ast.Builtin{osVersionStatus, findKeys, duplicateNames}
+var builtinOrder = []*ast.Builtin{osVersionStatus, findKeys, duplicateNames, dateDays}

@@ -142,3 +142,38 @@ func runBuiltinCases(t *testing.T, cases []builtinCase) {
 		})
 	}
 }
+
+func TestDateDays(t *testing.T) {
+	cases := []builtinCase{
+		{"epoch", `x := tollgate.date_days("1970-01-01")`, `0`},
+		{"a date", `x := tollgate.date_days("2026-11-25")`, `20782`},
+		{"leap day", `x := tollgate.date_days("2024-02-29") - tollgate.date_days("2024-02-28")`, `1`},
+		{"across a year", `x := tollgate.date_days("2027-01-01") - tollgate.date_days("2026-12-31")`, `1`},
+		{"before the epoch", `x := tollgate.date_days("1969-12-31")`, `-1`},
+	}
+	runBuiltinCases(t, cases)
+	// Anything but a real YYYY-MM-DD date is undefined, never an error.
+	for _, bad := range []string{`"2025-02-29"`, `"2024-02-30"`, `"2026-13-01"`, `"2026-00-10"`, `"2026-1-05"`,
+		`"26-01-05"`, `"2026-01-05T00:00:00Z"`, `" 2026-01-05"`, `"2026/01/05"`, `""`, `20260105`, `null`, `["2026-01-05"]`} {
+		got, err := evalBuiltin(t, `x := tollgate.date_days(`+bad+`)`)
+		if err != nil || got != nil {
+			t.Errorf("date_days(%s) = %v, %v; want undefined", bad, got, err)
+		}
+	}
+}
+
+// date_days agrees with the Rego calendar arithmetic it replaced, on every day of four years
+// (one of them a leap year) and on impossible days around each month's end.
+func TestDateDaysMatchesCalendar(t *testing.T) {
+	for d := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2027; d = d.AddDate(0, 0, 1) {
+		got, ok := dateDaysOf(ast.String(d.Format(time.DateOnly)))
+		if !ok || got != d.Unix()/86400 {
+			t.Fatalf("%s: %d %v", d.Format(time.DateOnly), got, ok)
+		}
+	}
+	for _, s := range []string{"2023-02-29", "2023-04-31", "2023-06-31", "2023-09-31", "2023-11-31", "2024-01-32"} {
+		if _, ok := dateDaysOf(ast.String(s)); ok {
+			t.Errorf("%s accepted", s)
+		}
+	}
+}

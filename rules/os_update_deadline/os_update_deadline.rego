@@ -40,64 +40,71 @@ report contains object.union(problem, {"file": entry.file}) if {
 	some problem in problems(section, platform, u)
 }
 
-set(u, key) if {
+# setting is u[key], or null when it is absent or empty (Fleet treats "" as not set).
+setting(u, key) := v if {
 	v := u[key]
-	v != null
 	v != ""
-}
+} else := null
 
-# The findings about one section, one set per check; "file" is filled in by the report.
+# The findings about one section, one set per check; "file" is filled in by the report. Each
+# setting is looked up once: every expression counts, on every team of a large repository.
 problems(section, platform, u) := union({
 	{lib.fail_key("", ["controls", section], msg) |
-		set(u, "minimum_version")
-		u.minimum_version != "latest"
-		not set(u, "deadline")
+		mv != null
+		mv != "latest"
+		dl == null
 		msg := sprintf("%s.deadline is required when minimum_version is set", [section])
 	},
 	{lib.fail("", ["controls", section, "deadline"], msg) |
-		set(u, "deadline")
-		not set(u, "minimum_version")
+		dl != null
+		mv == null
 		msg := sprintf("%s.minimum_version is required when deadline is set", [section])
 	},
 	{lib.fail("", ["controls", section, "deadline"], msg) |
-		u.minimum_version == "latest"
-		set(u, "deadline")
+		mv == "latest"
+		dl != null
 		msg := sprintf("%s: minimum_version \"latest\" takes deadline_days, not deadline", [section])
 	},
 	{lib.fail_key("", ["controls", section], msg) |
-		u.minimum_version == "latest"
-		not set(u, "deadline")
-		not set(u, "deadline_days")
+		mv == "latest"
+		dl == null
+		setting(u, "deadline_days") == null
 		msg := sprintf("%s: minimum_version \"latest\" needs deadline_days (days after each release)", [section])
 	},
 	{lib.fail("", ["controls", section, "deadline_days"], msg) |
-		set(u, "deadline_days")
-		set(u, "minimum_version")
-		u.minimum_version != "latest"
+		mv != null
+		mv != "latest"
+		setting(u, "deadline_days") != null
 		msg := sprintf("%s.deadline_days only goes with minimum_version \"latest\"; an exact version takes deadline", [section])
 	},
 	# The deadline comes before the version was even released.
 	{lib.with_hint(lib.fail("", ["controls", section, "deadline"], msg), hint) |
-		lib.valid_date(u.deadline)
-		is_string(u.minimum_version)
-		status := tollgate.os_version_status(platform, u.minimum_version)
+		is_string(mv)
+		tollgate.date_days(dl)
+		status := tollgate.os_version_status(platform, mv)
 		is_string(status.release_date)
-		u.deadline < status.release_date
-		msg := sprintf("deadline %s is before %s was released (%s)", [u.deadline, u.minimum_version, status.release_date])
+		dl < status.release_date
+		msg := sprintf("deadline %s is before %s was released (%s)", [dl, mv, status.release_date])
 		hint := "set the deadline after the release date"
 	},
-	{lib.with_severity(lib.with_hint(lib.fail("", ["controls", section, "deadline"], msg), hint), sev) |
-		lib.valid_date(u.deadline)
-		u.deadline < lib.today
-		msg := sprintf("deadline %s has passed (today is %s): hosts below %v are forced to update immediately", [u.deadline, lib.today, u.minimum_version])
-		hint := "move the deadline forward, or clear minimum_version and deadline to stop enforcing"
-		sev := lib.param(id, "past_severity")
-	},
-	{lib.with_severity(lib.fail("", ["controls", section, "deadline"], msg), "warning") |
-		lib.valid_date(u.deadline)
-		u.deadline >= lib.today
-		days := lib.days_between(lib.today, u.deadline)
-		days < lib.param(id, "min_days_ahead")
-		msg := sprintf("deadline %s is only %d day(s) away; users get little notice before the forced update", [u.deadline, days])
-	},
-})
+	# Dates compare as day numbers (tollgate.date_days): undefined, so silent, for a malformed
+	# date, which the schema reports.
+	{f | f := timing(section, u, tollgate.date_days(dl) - lib.today_days)},
+}) if {
+	mv := setting(u, "minimum_version")
+	dl := setting(u, "deadline")
+}
+
+# timing is the finding about a deadline `days` days from today, if any.
+timing(section, u, days) := lib.with_severity(lib.with_hint(lib.fail("", ["controls", section, "deadline"], msg), hint), sev) if {
+	days < 0
+	msg := sprintf("deadline %s has passed (today is %s): hosts below %v are forced to update immediately", [u.deadline, lib.today, u.minimum_version])
+	hint := "move the deadline forward, or clear minimum_version and deadline to stop enforcing"
+	sev := lib.param(id, "past_severity")
+}
+
+timing(section, u, days) := lib.with_severity(lib.fail("", ["controls", section, "deadline"], msg), "warning") if {
+	days >= 0
+	days < lib.param(id, "min_days_ahead")
+	msg := sprintf("deadline %s is only %d day(s) away; users get little notice before the forced update", [u.deadline, days])
+}

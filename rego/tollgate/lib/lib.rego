@@ -48,44 +48,18 @@ version_compare(a, b) := 0 if version_parts(a) == version_parts(b)
 
 version_compare(a, b) := 1 if version_parts(a) > version_parts(b)
 
-# valid_date holds for a real calendar date written YYYY-MM-DD (2025-02-30 is not). It uses
-# arithmetic only: a parsing builtin would raise an error on a bad date instead of failing.
-valid_date(s) if {
-	is_string(s)
-	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
-	parts := [to_number(p) | some p in split(s, "-")]
-	parts[1] >= 1
-	parts[1] <= 12
-	parts[2] >= 1
-	parts[2] <= _days_in_month(parts[0], parts[1])
-}
+# valid_date holds for a real calendar date written YYYY-MM-DD (2025-02-30 is not).
+valid_date(s) if tollgate.date_days(s)
 
-_days_in_month(y, m) := 29 if {
-	m == 2
-	_leap(y)
-}
-
-_days_in_month(y, m) := 28 if {
-	m == 2
-	not _leap(y)
-}
-
-_days_in_month(_, m) := 30 if m in {4, 6, 9, 11}
-
-_days_in_month(_, m) := 31 if m in {1, 3, 5, 7, 8, 10, 12}
-
-_leap(y) if {
-	y % 4 == 0
-	y % 100 != 0
-}
-
-_leap(y) if y % 400 == 0
-
-# days_between is the number of whole days from date a to date b (YYYY-MM-DD, may be negative).
-days_between(a, b) := (time.parse_ns("2006-01-02", b) - time.parse_ns("2006-01-02", a)) / 86400000000000
+# days_between is the number of whole days from date a to date b (YYYY-MM-DD, may be negative);
+# undefined when either is not a valid date.
+days_between(a, b) := tollgate.date_days(b) - tollgate.date_days(a)
 
 # today is the evaluation date (--now, SOURCE_DATE_EPOCH or the clock) as YYYY-MM-DD.
 today := time.format([time.now_ns(), "UTC", "2006-01-02"])
+
+# today_days is today as tollgate.date_days gives it: compare a date with it as an integer.
+today_days := tollgate.date_days(today)
 
 # get walks a path in a document, undefined when absent.
 get(doc, path) := object.get(doc, path, null)
