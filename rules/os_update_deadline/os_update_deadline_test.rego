@@ -46,3 +46,32 @@ test_latest_needs_deadline_days if {
 	some f in fs
 	contains(f.msg, "needs deadline_days")
 }
+
+test_deadline_without_version if {
+	fs := findings({"deadline": "2027-01-15", "minimum_version": ""})
+	some f in fs
+	contains(f.msg, "minimum_version is required")
+}
+
+test_latest_with_deadline if {
+	fs := findings({"minimum_version": "latest", "deadline": "2027-01-15"})
+	some f in fs
+	contains(f.msg, "takes deadline_days, not deadline")
+}
+
+test_deadline_days_with_exact_version if {
+	fs := findings({"minimum_version": "15.1", "deadline": "2027-01-15", "deadline_days": 5})
+	some f in fs
+	f.path == ["controls", "macos_updates", "deadline_days"]
+}
+
+# A date that does not exist is the schema's finding: this rule says nothing about it.
+test_impossible_date_is_silent if {
+	count(findings({"minimum_version": "15.1", "deadline": "2027-02-30"})) == 0
+}
+
+test_today_is_zero_days_away if {
+	fs := findings({"minimum_version": "15.1", "deadline": "2026-11-25"})
+	some f in fs
+	contains(f.msg, "only 0 day(s) away")
+}
