@@ -32,11 +32,45 @@ type Rule struct {
 	Source string `json:"source"`
 }
 
-// Param is a rule parameter settable in .tollgate.yaml.
+// Param is a rule parameter settable in .tollgate.yaml. Minimum and Maximum, when set, bound a
+// numeric parameter: a configured value outside them is a configuration error, reported before
+// any rule runs (with Why, when given, as the reason).
 type Param struct {
-	Name        string `json:"name"`
-	Default     any    `json:"default"`
-	Description string `json:"description"`
+	Name        string   `json:"name"`
+	Default     any      `json:"default"`
+	Description string   `json:"description"`
+	Minimum     *float64 `json:"minimum,omitempty"`
+	Maximum     *float64 `json:"maximum,omitempty"`
+	Why         string   `json:"why,omitempty"`
+}
+
+// Check reports a value this parameter refuses; nil when it is acceptable.
+func (p Param) Check(v any) error {
+	if p.Minimum == nil && p.Maximum == nil {
+		return nil
+	}
+	var n float64
+	switch x := v.(type) {
+	case int:
+		n = float64(x)
+	case int64:
+		n = float64(x)
+	case float64:
+		n = x
+	default:
+		return fmt.Errorf("%s must be a number, not %v", p.Name, v)
+	}
+	why := ""
+	if p.Why != "" {
+		why = ": " + p.Why
+	}
+	if p.Minimum != nil && n < *p.Minimum {
+		return fmt.Errorf("%s is %v, below its minimum of %v%s", p.Name, v, *p.Minimum, why)
+	}
+	if p.Maximum != nil && n > *p.Maximum {
+		return fmt.Errorf("%s is %v, above its maximum of %v%s", p.Name, v, *p.Maximum, why)
+	}
+	return nil
 }
 
 // DocURL is the rule's documentation page.

@@ -28,7 +28,7 @@ func ruleDoc(r catalog.Rule, fixtures string) string {
 	if len(r.Params) > 0 {
 		b.WriteString("\n## Parameters\n\nSet them in `.tollgate.yaml`:\n\n```yaml\nrules:\n  " + r.ID + ":\n    params:\n")
 		for _, p := range r.Params {
-			fmt.Fprintf(&b, "      %s: %v  # %s\n", p.Name, p.Default, p.Description)
+			fmt.Fprintf(&b, "      %s: %v  # %s%s\n", p.Name, p.Default, p.Description, bounds(p))
 		}
 		b.WriteString("```\n")
 	}
@@ -94,4 +94,17 @@ func ensureNL(s string) string {
 		return s
 	}
 	return s + "\n"
+}
+
+// bounds describes a parameter's accepted range, if it declares one.
+func bounds(p catalog.Param) string {
+	switch {
+	case p.Minimum != nil && p.Maximum != nil:
+		return fmt.Sprintf(" (%v to %v)", *p.Minimum, *p.Maximum)
+	case p.Minimum != nil:
+		return fmt.Sprintf(" (at least %v)", *p.Minimum)
+	case p.Maximum != nil:
+		return fmt.Sprintf(" (at most %v)", *p.Maximum)
+	}
+	return ""
 }

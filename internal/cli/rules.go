@@ -76,7 +76,7 @@ func explain(r catalog.Rule) string {
 	if len(r.Params) > 0 {
 		b.WriteString("\nParameters (set under rules." + r.ID + ".params in .tollgate.yaml):\n")
 		for _, p := range r.Params {
-			fmt.Fprintf(&b, "  %s (default %v): %s\n", p.Name, p.Default, p.Description)
+			fmt.Fprintf(&b, "  %s (default %v): %s%s\n", p.Name, p.Default, p.Description, bounds(p))
 		}
 	}
 	if u := r.DocURL(); u != "" {

@@ -149,7 +149,21 @@ func ruleMeta(m module) (catalog.Rule, bool, error) {
 			if name == "" {
 				return r, true, fmt.Errorf("%s: a METADATA parameter has no name", m.name)
 			}
-			r.Params = append(r.Params, catalog.Param{Name: name, Default: pm["default"], Description: desc})
+			prm := catalog.Param{Name: name, Default: pm["default"], Description: desc}
+			prm.Why, _ = pm["why"].(string)
+			for key, bound := range map[string]**float64{"minimum": &prm.Minimum, "maximum": &prm.Maximum} {
+				if b, set := pm[key]; set {
+					n, isNum := number(b)
+					if !isNum {
+						return r, true, fmt.Errorf("%s: METADATA parameter %s: %s must be a number", m.name, name, key)
+					}
+					*bound = &n
+				}
+			}
+			if err := prm.Check(prm.Default); pm["default"] != nil && err != nil {
+				return r, true, fmt.Errorf("%s: METADATA parameter %s: default: %w", m.name, name, err)
+			}
+			r.Params = append(r.Params, prm)
 		}
 	}
 	if err := r.Validate(); err != nil {
@@ -209,4 +223,17 @@ func Catalog(userDirs []string) ([]catalog.Rule, error) {
 		}
 	}
 	return out, nil
+}
+
+// number is a METADATA number (YAML gives int or float64).
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
 }

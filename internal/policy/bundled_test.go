@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,5 +58,40 @@ func TestBundledMetadata(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no bundled rules found")
+	}
+}
+
+// A parameter outside the bounds its rule's METADATA declares is a configuration error,
+// reported before any rule runs, with the rule's reason.
+func TestParamBounds(t *testing.T) {
+	for _, c := range []struct {
+		value any
+		err   string
+	}{
+		{20, "rules.passcode-min-length.params.min_length is 20, above its maximum of 16: Apple and Windows accept a minimum passcode length of at most 16"},
+		{0, "rules.passcode-min-length.params.min_length is 0, below its minimum of 1"},
+		{"twelve", "rules.passcode-min-length.params.min_length must be a number, not twelve"},
+		{16, ""},
+	} {
+		_, err := New(context.Background(), Options{Params: func(id string) map[string]any {
+			if id == "passcode-min-length" {
+				return map[string]any{"min_length": c.value}
+			}
+			return nil
+		}})
+		var pe *ParamError
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("min_length %v: %v", c.value, err)
+		case c.err != "" && (!errors.As(err, &pe) || !strings.HasPrefix(err.Error(), c.err)):
+			t.Errorf("min_length %v: got %v, want %q", c.value, err, c.err)
+		}
+	}
+	// A disabled rule's parameters are not its concern any more.
+	if _, err := New(context.Background(), Options{
+		Params:  func(string) map[string]any { return map[string]any{"min_length": 99} },
+		Enabled: func(id string) bool { return id != "passcode-min-length" },
+	}); err != nil {
+		t.Errorf("disabled rule: %v", err)
 	}
 }

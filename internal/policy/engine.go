@@ -107,6 +107,14 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 				p[k] = v
 			}
 		}
+		for _, prm := range r.Params {
+			if opts.Enabled != nil && !opts.Enabled(r.ID) {
+				break
+			}
+			if err := prm.Check(p[prm.Name]); err != nil {
+				return nil, &ParamError{Rule: r.ID, Err: err}
+			}
+		}
 		params[r.ID] = p
 	}
 	decls, impls := builtins(opts.Catalog, opts.Now)
@@ -168,6 +176,16 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 		e.Rules = append(e.Rules, c.rule)
 	}
 	return e, nil
+}
+
+// ParamError is a rule parameter the configuration sets to a value the rule refuses.
+type ParamError struct {
+	Rule string
+	Err  error
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("rules.%s.params.%v", e.Rule, e.Err)
 }
 
 // conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.

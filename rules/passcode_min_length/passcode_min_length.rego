@@ -7,9 +7,10 @@
 #   the Windows Policy CSP node DeviceLock/MinDevicePasswordLength. When no Apple passcode payload
 #   of a team sets the length, Apple's default of 0 applies; when a team sets DeviceLock policies
 #   without MinDevicePasswordLength, Windows' default of 4 applies: both are too short. Values the
-#   platform refuses (Apple 0–16, Windows 4–16) are errors, and a `min_length` above 16 cannot be
-#   met on either platform. CIS asks for 15 characters; NIST SP 800-63B for 8 with a second factor
-#   and 15 without. Fix: raise the value in the profile (at most 16).
+#   platform refuses (Apple 0–16, Windows 4–16) are errors; a `min_length` above 16 could not be
+#   met on either platform, so the configuration refuses it. CIS asks for 15 characters; NIST
+#   SP 800-63B for 8 with a second factor and 15 without. Fix: raise the value in the profile
+#   (at most 16).
 # custom:
 #   id: passcode-min-length
 #   severity: error
@@ -21,6 +22,9 @@
 #     - name: min_length
 #       default: 12
 #       description: the shortest passcode length the organisation accepts (1–16)
+#       minimum: 1
+#       maximum: 16
+#       why: Apple and Windows accept a minimum passcode length of at most 16
 package tollgate.rules.passcode_min_length
 
 import data.tollgate.lib
@@ -57,16 +61,6 @@ int_of(s) := lib.profile_int(s.v) if s.os == "Windows"
 
 name(s) := "MinDevicePasswordLength" if s.os == "Windows"
 
-unsatisfiable if min_length > 16
-
-report contains lib.with_hint(lib.fail_file(first_entry, msg), hint) if {
-	unsatisfiable
-	msg := sprintf("min_length %v cannot be met: Apple and Windows accept a minimum passcode length of at most 16", [min_length])
-	hint := "lower rules.passcode-min-length.params.min_length in .tollgate.yaml to 16 or less"
-}
-
-first_entry := min({f | f := input.global.file} | {t.file | some t in input.repo.teams})
-
 # A value that is not a whole number (Apple wants an <integer>); Fleet placeholders are skipped.
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
 	some s in settings
@@ -87,7 +81,6 @@ report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if 
 
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
 	some s in settings
-	not unsatisfiable
 	n := int_of(s)
 	between(n, s.lo, s.hi)
 	n < min_length

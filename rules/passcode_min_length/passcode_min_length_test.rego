@@ -102,11 +102,3 @@ test_windows_missing_length if {
 test_windows_lock_screen_node_alone_is_silent if {
 	count(findings([win("PreventLockScreenSlideShow", "1")], 12)) == 0
 }
-
-test_unsatisfiable_parameter_is_one_finding if {
-	fs := findings([mc({"minLength": 16}, {}), win("MinDevicePasswordLength", "16")], 20)
-	count(fs) == 1
-	some f in fs
-	contains(f.msg, "cannot be met")
-	f.file == "teams/t.yml"
-}
