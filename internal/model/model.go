@@ -39,6 +39,9 @@ type TeamRef struct {
 // Options add facts from outside the repository files.
 type Options struct {
 	Secrets []string // variables the configuration says CI provides
+	// OmitTeamIndex leaves input.repo.teams out, when no policy reads it (policy.Engine's
+	// ReadsRepoTeams): in a large repository it is the biggest value live for the whole run.
+	OmitTeamIndex bool
 }
 
 // NewFacts assembles the facts: global may be nil; teams lists every non-global entry in
@@ -57,13 +60,15 @@ func NewFacts(era load.Era, global *load.Entry, teams []TeamRef, labels []string
 	labels = slices.Clone(labels)
 	slices.Sort(labels)
 	f.Repo = map[string]any{
-		"teams":             index,
 		"team_name_clashes": nameClashes(index),
 		"labels":            strs(slices.Compact(labels)),
 		"ci": map[string]any{
 			"known": ci.Known, "advisory": ci.Advisory, "provided": strs(ci.Provided), "workflows": strs(ci.Workflows),
 		},
 		"secrets": strs(secrets),
+	}
+	if !opts.OmitTeamIndex {
+		f.Repo["teams"] = index
 	}
 	return f
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // The bundled rules' Rego unit tests run inside go test, so CI cannot skip them.
@@ -93,5 +95,42 @@ func TestParamBounds(t *testing.T) {
 		Enabled: func(id string) bool { return id != "passcode-min-length" },
 	}); err != nil {
 		t.Errorf("disabled rule: %v", err)
+	}
+}
+
+// The bundled rules never read input.repo.teams (so a large repository's team index stays
+// out of the input); a user policy that does, directly or not, brings it back.
+func TestReadsRepoTeams(t *testing.T) {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ReadsRepoTeams {
+		t.Error("a bundled rule reads input.repo.teams")
+	}
+	for _, c := range []struct {
+		body  string
+		reads bool
+	}{
+		{`some t in input.repo.teams; t.name == "x"`, true},
+		{`count(input.repo.teams[0].file) > 0`, true},
+		{`r := input.repo; count(r) > 0`, true},
+		{`x := input; x.teams`, true},
+		{`some k; input.repo[k]`, true},
+		{`k := "teams"; input.repo[k]`, true},
+		{`walk(input, [p, v]); v == 1`, true},
+		{`input.repo.ci.known`, false},
+		{`some t in input.teams; t.file == "a"`, false},
+		{`input.repo.team_name_clashes[0].key == "a"`, false},
+	} {
+		mods := map[string]*ast.Module{"user.rego": ast.MustParseModuleWithOpts("package user\nr if { "+c.body+" }", ast.ParserOptions{RegoVersion: ast.RegoV1})}
+		compiler := ast.NewCompiler()
+		compiler.Compile(mods)
+		if compiler.Failed() {
+			t.Fatalf("%s: %v", c.body, compiler.Errors)
+		}
+		if got := readsInput(compiler.Modules, "repo", "teams"); got != c.reads {
+			t.Errorf("%s: reads = %v, want %v", c.body, got, c.reads)
+		}
 	}
 }

@@ -31,8 +31,11 @@ type Options struct {
 
 // Engine holds prepared queries, ready to evaluate many inputs concurrently.
 type Engine struct {
-	Rules    []catalog.Rule // tollgate-contract rules, sorted by ID
-	rules    []*prepared
+	Rules []catalog.Rule // tollgate-contract rules, sorted by ID
+	// ReadsRepoTeams is false when no loaded policy can read input.repo.teams, which the
+	// caller may then leave out of the input (see readsInput).
+	ReadsRepoTeams bool
+	rules          []*prepared
 	conftest []*prepared
 	opts     Options
 }
@@ -123,6 +126,7 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	if compiler.Failed() {
 		return nil, fmt.Errorf("policies do not compile:\n%v", compiler.Errors)
 	}
+	e.ReadsRepoTeams = readsInput(compiler.Modules, "repo", "teams")
 	data := map[string]any{"tollgate": map[string]any{"params": params}}
 	for k, v := range opts.Data {
 		data[k] = v
@@ -186,6 +190,45 @@ type ParamError struct {
 
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("rules.%s.params.%v", e.Rule, e.Err)
+}
+
+// readsInput reports whether any module may read input at path: through a reference to it or
+// below it, to a value above it (input.repo, input itself), or through a key only known when
+// evaluating (input.repo[k]). Rego has no other way to reach the input, so false is certain.
+// The index of every team (input.repo.teams) costs megabytes in a large repository, live for
+// the whole run: left out when nothing reads it, the collector has that much less to mark.
+func readsInput(mods map[string]*ast.Module, path ...string) bool {
+	reads := false
+	for _, m := range mods {
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if reads || !r.HasPrefix(ast.InputRootRef) {
+				return reads
+			}
+			reads = mayReach(r, path)
+			return reads
+		})
+		if reads {
+			return true
+		}
+	}
+	return false
+}
+
+// mayReach: r, a reference into input, may read the value at path (or part of it).
+func mayReach(r ast.Ref, path []string) bool {
+	for i, want := range path {
+		if len(r) <= i+1 {
+			return true // stops above path: the whole value may be read
+		}
+		k, ok := r[i+1].Value.(ast.String)
+		if !ok {
+			return true // a key known only at evaluation time may be want
+		}
+		if string(k) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.
