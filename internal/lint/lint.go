@@ -31,7 +31,7 @@ type Options struct {
 	Workers    int
 	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
 	SkipSchema, SkipPolicy bool
-	// LimitMemory sets a soft memory limit sized to the repository (see limitMemory): for a
+	// LimitMemory sets a soft memory limit sized to the repository (see memoryBudget): for a
 	// process that runs one lint, not for a library caller.
 	LimitMemory bool
 }

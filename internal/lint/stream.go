@@ -91,8 +91,10 @@ func (s *stages) runStream(ctx context.Context, root string, entries []string, k
 	if err := p.prepareModel(); err != nil {
 		return nil, nil, nil, err
 	}
+	var budget *memoryBudget
 	if s.opts.LimitMemory {
-		limitMemory()
+		budget = startMemoryBudget()
+		defer budget.stop()
 	}
 
 	// Then the teams, a batch at a time, on every worker.
@@ -110,6 +112,7 @@ func (s *stages) runStream(ctx context.Context, root string, entries []string, k
 			return
 		}
 		parts[i] = p.checkBatch(evalCtx, batches[i])
+		budget.update()
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
@@ -175,7 +178,8 @@ func (p *pipeline) prepareModel() error {
 		teams = append(teams, model.TeamRef{Name: f.Name, File: p.repo.RelPath(p.abs[i]), Kind: f.Kind})
 		labels = append(labels, f.Labels...)
 	}
-	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.Root), model.Options{Secrets: p.st.cfg.Secrets})
+	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.Root), model.Options{Secrets: p.st.cfg.Secrets,
+		OmitTeamIndex: p.st.policy != nil && !p.st.policy.ReadsRepoTeams})
 	if p.st.opts.SkipPolicy {
 		return nil
 	}
