@@ -1,0 +1,60 @@
+package lint
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"testing"
+)
+
+// The budget turns GOGC off, keeps the limit batchHeadroom above the live heap (never below
+// minMemoryLimit, never lowered), and gives the collector back when the run ends.
+func TestMemoryBudget(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	b := startMemoryBudget()
+	if b == nil {
+		t.Fatal("no budget with GOGC and GOMEMLIMIT unset")
+	}
+	if pct := debug.SetGCPercent(-1); pct != -1 {
+		t.Errorf("GOGC is %d during the run, want off", pct)
+	}
+	limit := debug.SetMemoryLimit(-1)
+	if limit < minMemoryLimit || limit != b.limit {
+		t.Errorf("limit %d (budget says %d), want at least %d", limit, b.limit, minMemoryLimit)
+	}
+	keep := make([]byte, 2*batchHeadroom) // live after the next collection
+	runGC()
+	b.update()
+	if got := debug.SetMemoryLimit(-1); got < int64(len(keep))+batchHeadroom {
+		t.Errorf("limit %d after the live heap grew past %d", got, len(keep))
+	}
+	runtime.KeepAlive(keep)
+	runGC()
+	before := b.limit
+	b.update()
+	if b.limit != before {
+		t.Errorf("limit lowered from %d to %d", before, b.limit)
+	}
+	b.stop()
+	if pct := debug.SetGCPercent(100); pct == -1 {
+		t.Error("GOGC still off after stop")
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit %d after stop", got)
+	}
+}
+
+// Settings in the environment are left alone.
+func TestMemoryBudgetRespectsEnvironment(t *testing.T) {
+	t.Setenv("GOGC", "200")
+	if b := startMemoryBudget(); b != nil {
+		b.stop()
+		t.Error("budget set although GOGC is")
+	}
+	var nilBudget *memoryBudget
+	nilBudget.update() // the disabled budget is a nil receiver the pipeline calls anyway
+	nilBudget.stop()
+}
+
+func runGC() { debug.FreeOSMemory() }
