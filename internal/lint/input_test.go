@@ -11,7 +11,7 @@ import (
 )
 
 // Lazily converted documents read, compare and print exactly as fully converted ones.
-func TestInputValueEqualsStrict(t *testing.T) {
+func TestDocValueEqualsStrict(t *testing.T) {
 	big1, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
 	doc := map[string]any{
 		"name":     "Team",
@@ -21,7 +21,7 @@ func TestInputValueEqualsStrict(t *testing.T) {
 		"empty":    map[string]any{},
 	}
 	input := map[string]any{"teams": []any{map[string]any{"file": "teams/a.yml", "doc": model.Plain(doc)}}, "era": "teams"}
-	lazy, err := inputValue(input)
+	lazy, err := docValue(input)
 	if err != nil {
 		t.Fatal(err)
 	}

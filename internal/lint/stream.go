@@ -325,7 +325,7 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	delete(input, "global") // converted once, added below
 	delete(input, "repo")
 	job := policy.Job{}
-	v, err := inputValue(input)
+	v, err := ast.InterfaceToValue(input)
 	if err != nil {
 		return []finding.Finding{p.internal(fmt.Errorf("building policy input: %w", err))}
 	}
