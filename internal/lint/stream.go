@@ -333,12 +333,14 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	obj.Insert(ast.InternedTerm("global"), p.globalIn)
 	obj.Insert(ast.InternedTerm("repo"), p.repoIn)
 	job.Input = obj
-	for _, d := range model.ConftestDocs(entries) {
-		cv, err := docValue(d.Doc)
-		if err != nil {
-			continue
+	if p.st.policy.HasConftest() { // documents are converted for conftest policies only
+		for _, d := range model.ConftestDocs(entries) {
+			cv, err := docValue(d.Doc)
+			if err != nil {
+				continue
+			}
+			job.Conftest = append(job.Conftest, policy.ConftestInput{File: d.File, Input: cv})
 		}
-		job.Conftest = append(job.Conftest, policy.ConftestInput{File: d.File, Input: cv})
 	}
 	raws, fs := p.st.policy.EvalJob(ctx, job)
 	docs := make(map[string]*load.Doc, len(entries)+len(p.globals)+len(pkgs)+len(released))

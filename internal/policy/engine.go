@@ -36,8 +36,8 @@ type Engine struct {
 	// caller may then leave out of the input (see readsInput).
 	ReadsRepoTeams bool
 	rules          []*prepared
-	conftest []*prepared
-	opts     Options
+	conftest       []*prepared
+	opts           Options
 }
 
 type prepared struct {
@@ -257,6 +257,10 @@ type ConftestInput struct {
 	File  string
 	Input ast.Value
 }
+
+// HasConftest reports whether plain conftest policies are loaded: only then do jobs need their
+// per-document inputs (Job.Conftest).
+func (e *Engine) HasConftest() bool { return len(e.conftest) > 0 }
 
 // WithTimeout bounds ctx by the engine's time limit for one run (all of its jobs).
 func (e *Engine) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
