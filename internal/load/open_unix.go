@@ -4,6 +4,8 @@ package load
 
 import (
 	"io"
+	"slices"
+	"sync"
 	"syscall"
 )
 
@@ -46,4 +48,52 @@ func (r fdReader) Read(p []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// readBufs holds read buffers for readNoFollow (the file is copied out at its exact size).
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// readNoFollow reads the file at path when it is not a symbolic link (O_NOFOLLOW) and holds
+// at most limit bytes (0: no limit). O_NONBLOCK keeps a FIFO put in the file's place since
+// its directory was read from blocking the open. ok is false on any error.
+func readNoFollow(path string, limit int) ([]byte, bool) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, false
+	}
+	defer syscall.Close(fd)
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp) // the buffer as it was: one grown for a large file is let go
+	buf := *bp
+	n := 0
+	for {
+		if n == len(buf) {
+			if limit > 0 && n > limit {
+				return nil, false
+			}
+			buf = slices.Grow(buf, len(buf))[:2*len(buf)]
+		}
+		m, err := syscall.Read(fd, buf[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, false // a directory (EISDIR), a FIFO (EAGAIN), ...
+		}
+		n += m
+		if m == 0 || n < len(buf) {
+			break // a regular file reads short only at its end
+		}
+	}
+	if limit > 0 && n > limit {
+		return nil, false
+	}
+	return slices.Clone(buf[:n]), true
 }

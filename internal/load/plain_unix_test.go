@@ -1,0 +1,72 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package load
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
+)
+
+// readPlain reads regular files its directory listed, whatever their size up to the limit,
+// and leaves everything else (links, FIFOs, directories, oversized or unlisted files) to the
+// careful path, which knows what to say about them.
+func TestReadPlain(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "teams")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "secret.yml")
+	writeFile(t, filepath.Dir(outside), "secret.yml", "name: outside\n")
+	big := strings.Repeat("x", 200<<10) // past the pooled buffer: read on
+	writeFile(t, dir, "a.yml", "name: A\n")
+	writeFile(t, dir, "empty.yml", "")
+	writeFile(t, dir, "big.yml", big)
+	writeFile(t, dir, "huge.yml", strings.Repeat("y", 300<<10))
+	if err := os.Symlink(outside, filepath.Join(dir, "link.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newFileSet(root, yamlsrc.Limits{MaxBytes: 256 << 10})
+	for _, c := range []struct {
+		name string
+		want string
+		ok   bool
+	}{
+		{"a.yml", "name: A\n", true},
+		{"empty.yml", "", true},
+		{"big.yml", big, true},
+		{"huge.yml", "", false}, // over the limit: the careful path reports its size
+		{"link.yml", "", false},
+		{"fifo.yml", "", false},
+		{"sub", "", false},
+		{"missing.yml", "", false},
+	} {
+		got, ok := s.readPlain(filepath.Join(dir, c.name))
+		if ok != c.ok || !bytes.Equal(got, []byte(c.want)) {
+			t.Errorf("%s: got %d bytes, %v; want %d bytes, %v", c.name, len(got), ok, len(c.want), c.ok)
+		}
+		if ok && got == nil {
+			t.Errorf("%s: nil data for a file read", c.name)
+		}
+	}
+	// The careful path still refuses what the fast one left: the link out of the repository.
+	if _, err := s.read(filepath.Join(dir, "link.yml"), false); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("link out of the repository: %v", err)
+	}
+	// A directory that is itself a link out of the repository lists nothing readable.
+	if err := os.Symlink(filepath.Dir(outside), filepath.Join(root, "elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.readPlain(filepath.Join(root, "elsewhere", "secret.yml")); ok {
+		t.Error("read through a directory link out of the repository")
+	}
+}
