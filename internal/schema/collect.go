@@ -35,6 +35,7 @@ type collector struct {
 	def    cue.Value // the bundled schema alone, for allowed keys, types and @msg/@nullok
 	hook   cue.Value // the organisation's constraints for this kind, if any
 	era    Era
+	kind   Kind
 	doc    any     // as given (nulls kept)
 	data   any     // as validated (normalized)
 	nulls  [][]any // paths of null map values in doc (invisible to CUE)
@@ -53,6 +54,14 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 	err := val.Validate(cue.Concrete(true))
 	if err == nil && !c.hasNullBelow(path) {
 		return // a clean subtree: nothing CUE could see, no null key it could not see
+	}
+	if c.kindMismatch(sch, data, path) {
+		// CUE words a list or scalar where a struct with comprehensions belongs as "field not
+		// allowed" on the list's items (or not at all), which the walk below would drop.
+		if len(path) == 0 {
+			c.flush()
+		}
+		return
 	}
 	for _, e := range cueerrors.Errors(err) {
 		format, args := e.Msg()
@@ -103,6 +112,24 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 	if len(path) == 0 {
 		c.flush()
 	}
+}
+
+// kindMismatch records a type error when data cannot be of any kind the schema sch accepts
+// (a list or scalar where a mapping belongs, a mapping where a list belongs, ...), and reports
+// whether it did: nothing below such a value can be checked.
+func (c *collector) kindMismatch(sch cue.Value, data any, path []any) bool {
+	if !sch.Exists() || len(path) == 0 {
+		return false
+	}
+	want, got := sch.IncompleteKind(), kindOf(data)
+	if want == cue.BottomKind || got == cue.BottomKind || want&got != 0 {
+		return false
+	}
+	if got == cue.IntKind && want&cue.NumberKind != 0 {
+		return false
+	}
+	c.add(path, rawErr{format: "mismatched types %s and %s", args: []any{got.String(), want.String()}})
+	return true
 }
 
 // requiredKeys finds required fields missing from the struct val: CUE leaves them out of
@@ -263,7 +290,13 @@ func (c *collector) unknownKey(val cue.Value, path []any, key string, inList boo
 			is.Message += "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
 		}
 	}
-	if s := suggest(key, allowedKeys(val)); s != "" {
+	candidates := allowedKeys(val)
+	if len(path) == 0 && (c.kind == KindTeam || c.kind == KindNoTeam) {
+		// A misspelt org_settings makes the global file look like a team file: suggest the
+		// global file's keys too, or the hint names a team key ("team_settings") instead.
+		candidates = append(candidates, allowedKeys(c.v.bundled[c.era][KindGlobal])...)
+	}
+	if s := suggest(key, candidates); s != "" {
 		is.Hint = fmt.Sprintf("did you mean %q?", s)
 	}
 	c.emit(is)

@@ -195,7 +195,7 @@ func (v *Validator) evaluate(def cue.Value, kind Kind, era Era, doc any) []Issue
 	if u.Validate(cue.Concrete(true)) == nil && nullKeysAllowed(sch, nulls) {
 		return nil // the common case: no error, no further work
 	}
-	c := &collector{v: v, def: sch, hook: v.hooks[kind], era: era, doc: doc, data: data, nulls: nulls, seen: map[string]bool{}}
+	c := &collector{v: v, def: sch, hook: v.hooks[kind], era: era, kind: kind, doc: doc, data: data, nulls: nulls, seen: map[string]bool{}}
 	c.walk(u, sch, doc, data, nil, false)
 	return c.issues
 }

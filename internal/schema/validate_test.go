@@ -56,6 +56,18 @@ func TestValidateMistakes(t *testing.T) {
 			{"settings.features.enable_host_user", catalog.SchemaUnknownKey, finding.Error, `did you mean "enable_host_users"?`}}},
 		{"wrong type", KindTeam, EraFleets, fleetB + "  features:\n    enable_host_users: yes please\n", []want{
 			{"settings.features.enable_host_users", catalog.SchemaType, finding.Error, `expected true or false, got a string ("yes please")`}}},
+		{"mapping with conditional keys given a list", KindTeam, EraFleets, fleetB + "controls:\n  ipados_updates: [a, b]\n  windows_updates: 3\n", []want{
+			{"controls.ipados_updates", catalog.SchemaType, finding.Error, "expected a mapping, got a list"},
+			{"controls.windows_updates", catalog.SchemaType, finding.Error, "expected a mapping, got a number"}}},
+		{"mapping given a list, teams era", KindTeam, EraTeams, teamA + "controls:\n  macos_updates: [a]\n", []want{
+			{"controls.macos_updates", catalog.SchemaType, finding.Error, "expected a mapping, got a list"}}},
+		{"misspelt org_settings reads as a team file", KindTeam, EraTeams, "org_setings:\n  secrets: []\npolicies:\n", []want{
+			{"agent_options", catalog.SchemaRequired, finding.Error, "agent_options"},
+			{"name", catalog.SchemaRequired, finding.Error, "name"},
+			{"org_setings", catalog.SchemaUnknownKey, finding.Error, `did you mean "org_settings"?`},
+			{"queries", catalog.SchemaRequired, finding.Error, "queries"},
+			{"software", catalog.SchemaRequired, finding.Error, "software"},
+			{"team_settings", catalog.SchemaRequired, finding.Error, "team_settings"}}},
 		{"list given a string", KindTeam, EraFleets, fleetB + "policies: none\n", []want{
 			{"policies", catalog.SchemaType, finding.Error, "expected a list, got a string"}}},
 		{"unquoted minimum_version", KindTeam, EraFleets, fleetB + "controls:\n  macos_updates:\n    minimum_version: 15.10\n    deadline: '2025-06-30'\n", []want{
