@@ -13,6 +13,13 @@ import (
 func copyTree(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
+	copyTreeTo(t, src, dst)
+	return dst
+}
+
+// copyTreeTo copies src into dst (created if needed) and marks dst as a repository root.
+func copyTreeTo(t *testing.T, src, dst string) {
+	t.Helper()
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -31,7 +38,6 @@ func copyTree(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dst, ".tollgate.yaml"), nil, 0o644) // the copy is its own repository
-	return dst
 }
 
 // A mistake written into a real repository is reported at the file and line of the change.
