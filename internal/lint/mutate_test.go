@@ -590,7 +590,12 @@ func (g *generator) keyMutations(c fileCtx, def cue.Value, lines []string, m, k,
 	// Misspellings and wrong types are the bulk: one per schema path and era, wherever it
 	// is, plus the first of each in every kind of included file (keys there are located
 	// through the include).
-	dkBulk := func(kind string) string { return fmt.Sprint(c.era, " ", kind, " ", pat) }
+	dkBulk := func(kind string) string {
+		if strings.HasPrefix(kind, "type ") {
+			return fmt.Sprint(c.era, " ", kind)
+		}
+		return fmt.Sprint(c.era, " ", kind, " ", pat)
+	}
 	bulkOnce := func(kind string) bool {
 		first := !c.entry && g.once(fmt.Sprint(c.era, " ", place, " ", kind))
 		return g.once(dkBulk(kind)) || first
@@ -613,8 +618,11 @@ func (g *generator) keyMutations(c fileCtx, def cue.Value, lines []string, m, k,
 	}
 
 	// 2. A value of the wrong type.
-	if key != "path" && key != "paths" && bulkOnce("type") {
-		if repl, what := wrongValue(vsch.IncompleteKind(), v); repl != "" {
+	// Wrong types: one per mapping and kind of value (a bool, a number, a string, a list, a
+	// mapping), since the type check does not depend on the key's name.
+	repl, what := wrongValue(vsch.IncompleteKind(), v)
+	if key != "path" && key != "paths" && repl != "" && bulkOnce("type "+pattern(sp)+" "+what) {
+		{
 			g.add(mutation{kind: "wrong-type", file: c.rel, text: replaceValue(lines, k, repl), line: k.Line,
 				rules: []string{"schema-type"}, sev: finding.Error, desc: fmt.Sprintf("%s: %s", pat, what)})
 		}
@@ -964,7 +972,7 @@ func TestMutations(t *testing.T) {
 		step = 4 // -short: every fourth mutation
 	}
 	// Each corpus is split in shards with their own copy, so the parallel subtests balance.
-	const shardSize = 150
+	const shardSize = 60
 	for _, c := range corpora {
 		var all []mutation
 		for i := 0; i < len(perCorpus[c.name]); i += step {
@@ -1035,7 +1043,7 @@ func knownGap(m mutation) (string, bool) {
 
 // fullEvery: one mutation in fullEvery runs the whole pipeline (Rego too) and must not make a
 // policy fail to evaluate; the others skip the policy stage, which reports no structural rule.
-const fullEvery = 8
+const fullEvery = 16
 
 func checkMutation(t *testing.T, repo string, m mutation, full bool) {
 	t.Helper()
