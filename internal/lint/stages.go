@@ -27,11 +27,30 @@ type stages struct {
 }
 
 func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {
+	// The CUE schemas and the Rego rules compile at once, on two cores.
 	schemaDirs := append(cfg.AbsAll(cfg.Schemas), opts.SchemaDirs...)
-	v, err := schema.New(schemaDirs)
-	if err != nil {
-		return nil, usage("schema: %v", err)
+	var v *schema.Validator
+	var schemaErr error
+	schemaDone := make(chan struct{})
+	go func() {
+		defer close(schemaDone)
+		v, schemaErr = schema.New(schemaDirs)
+	}()
+	st, err := newPolicyStage(ctx, opts, cfg, cat)
+	<-schemaDone
+	if schemaErr != nil {
+		return nil, usage("schema: %v", schemaErr)
 	}
+	if err != nil {
+		return nil, err
+	}
+	st.schema = v
+	return st, nil
+}
+
+// newPolicyStage loads the OS catalog and compiles the rules.
+func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {
+	var err error
 	osc := oscatalog.Embedded()
 	catPath := opts.OSCatalog
 	if catPath == "" && cfg.OSCatalog != "" {
@@ -59,11 +78,15 @@ func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catal
 			return nil, usage("%v", err)
 		}
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	return &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts)}, nil
+}
+
+// workerCount is how many files are loaded and checked at once.
+func workerCount(opts Options) int {
+	if opts.Workers > 0 {
+		return opts.Workers
 	}
-	return &stages{opts: opts, schema: v, policy: eng, cfg: cfg, workers: workers}, nil
+	return runtime.GOMAXPROCS(0)
 }
 
 // validate checks one document against its schema and locates the issues.

@@ -58,17 +58,43 @@ type part struct {
 	secrets  []map[string]any
 }
 
-// runStream loads and checks the repository. known, when not nil, are the facts to start from
-// instead of a prescan; retry allows a second pass with the facts learned when they were wrong.
+// opened is a repository opened for checking, with what its entries are (prescanned facts,
+// or the exact ones of a first pass that found a prescanned fact wrong).
+type opened struct {
+	repo  *load.Repo
+	abs   []string // entry files, absolute, in the order given
+	facts []load.EntryFacts
+}
+
+// openRepo opens the repository and learns each entry's kind and name: known, when not nil,
+// are the facts to start from instead of a prescan. It needs no compiled schema or policy,
+// so Run does it while those are built.
+func openRepo(root string, entries []string, workers int, known []load.EntryFacts) (*opened, error) {
+	repo, abs, err := load.Open(load.Options{Root: root, Entries: entries, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	o := &opened{repo: repo, abs: abs, facts: known}
+	if o.facts == nil {
+		o.facts = prescan(repo, abs, workers)
+	}
+	return o, nil
+}
+
+// runStream loads and checks the repository; known and retry as for openRepo and check.
 func (s *stages) runStream(ctx context.Context, root string, entries []string, known []load.EntryFacts, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
-	repo, abs, err := load.Open(load.Options{Root: root, Entries: entries, Workers: s.workers})
+	o, err := openRepo(root, entries, s.workers, known)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	p := &pipeline{st: s, repo: repo, abs: abs, facts: known}
-	if p.facts == nil {
-		p.facts = p.prescan()
-	}
+	return s.check(ctx, root, entries, o, retry)
+}
+
+// check checks an opened repository; retry allows a second pass with the facts learned when
+// a prescanned one was wrong.
+func (s *stages) check(ctx context.Context, root string, entries []string, o *opened, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
+	repo := o.repo
+	p := &pipeline{st: s, repo: repo, abs: o.abs, facts: o.facts}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -144,17 +170,17 @@ func (pt part) factAt(idx []int, i int) load.EntryFacts {
 }
 
 // prescan learns each entry's kind and name without parsing it where it can.
-func (p *pipeline) prescan() []load.EntryFacts {
-	facts := make([]load.EntryFacts, len(p.abs))
-	parallel(len(p.abs), p.st.workers, func(i int) {
-		if f, ok := p.repo.Prescan(p.abs[i]); ok {
+func prescan(repo *load.Repo, abs []string, workers int) []load.EntryFacts {
+	facts := make([]load.EntryFacts, len(abs))
+	parallel(len(abs), workers, func(i int) {
+		if f, ok := repo.Prescan(abs[i]); ok {
 			facts[i] = f
 			return
 		}
-		e, _, _, _ := p.repo.LoadEntry(p.abs[i])
+		e, _, _, _ := repo.LoadEntry(abs[i])
 		facts[i] = load.FactsOf(e)
 		if e != nil {
-			p.repo.Forget(e) // its batch reads it again: memory stays bounded
+			repo.Forget(e) // its batch reads it again: memory stays bounded
 		}
 	})
 	return facts
