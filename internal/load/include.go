@@ -129,7 +129,9 @@ func (b *builder) spliceMapping(section string) {
 			fmt.Sprintf("%s file must hold a YAML mapping (the keys of '%s'), found a %s", section, section, kindName(inc)), "")
 		return
 	}
-	if k, v := mapGet(inc, "path"); k != nil && section != "agent_options" {
+	// fleetctl refuses a nested path in every included section, agent options included
+	// (pkg/spec/gitops.go, parseAgentOptions: "nested paths are not supported").
+	if k, v := mapGet(inc, "path"); k != nil {
 		nested, _ := scalarString(v)
 		b.atNode(f, k, catalog.IncludeInvalid, finding.Error,
 			fmt.Sprintf("nested paths are not supported: %q in %s (an included file cannot include another)", nested, f.Path), "")
