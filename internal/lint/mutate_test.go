@@ -1006,22 +1006,6 @@ func runShard(t *testing.T, name, dir string, muts []mutation) {
 // names the mutation kind and a substring of "file: description". A listed mutation that is
 // reported correctly fails the test, so the list stays true: remove the entry then.
 var knownGaps = []struct{ kind, match, why string }{
-	// yaml.v3 reports a tab in the indentation on the line before it ("found a tab character
-	// that violates indentation"), and a tab after a block scalar (`description: >-`) at the
-	// start of the list item; internal/load passes yaml.v3's line on.
-	{"yaml-tab", "lib/all/agent-options/agent-options.yml:8:", "yaml.v3 reports the line before"},
-	{"yaml-tab", "lib/all/agent-options/servers-canary.agent-options.yml:8:", "yaml.v3 reports the line before"},
-	{"yaml-tab", "default.yml:9:", "yaml.v3 reports the line before"},
-	{"yaml-tab", "fleets/autopkg-testing.yml:12:", "yaml.v3 reports the line before"},
-	{"yaml-tab", "platforms/agent-options.yml:9:", "yaml.v3 reports the line before"},
-	{"yaml-tab", "npm-supply-chain-compromised-packages.policies.yml:1056:", "yaml.v3 reports the item's first line (2)"},
-	{"yaml-tab", "npm-user-npmrc-min-release-age.policies.yml:66:", "yaml.v3 reports the item's first line (2)"},
-	// An unterminated double quote runs on to the next `"` six lines down; yaml.v3 stops there.
-	{"yaml-unterminated-quote", "lib/macos/queries/detect-apple-intelligence.yml:2:", "reported at line 8"},
-	// Fleet rejects a `path:` inside an included agent options file ("nested paths are not
-	// supported", pkg/spec/gitops.go parseAgentOptions); internal/load spliceMapping exempts
-	// agent_options from its nested-path check.
-	{"include-nested", ": agent_options", "not reported"},
 	// `agent_options: {path, paths}`: reported only as a warning at the `path:` line ("keys
 	// next to agent_options.path are ignored"), not as an error at `paths:`.
 	{"include-both", "agent_options.path+paths", "warning at the path line"},

@@ -116,6 +116,12 @@ func syntaxProblem(err error) *Problem {
 // block, e.g. "line 2: did not find expected key") to the line that breaks it: the first line
 // after which the text no longer parses. Only parser errors are refined, over a bounded window.
 func refine(data []byte, p *Problem) *Problem {
+	if t := tabProblem(data, p); t != nil {
+		return t
+	}
+	if q := openQuote(data, p); q != nil {
+		return q
+	}
 	if p.Message == "did not find expected node content" || strings.HasPrefix(p.Message, "did not find expected ',' or") {
 		if l, c, br, ok := unclosedBracket(data, math.MaxInt); ok {
 			return &Problem{Line: l, Column: c, Kind: p.Kind,
@@ -145,6 +151,114 @@ func refine(data []byte, p *Problem) *Problem {
 		}
 	}
 	return p
+}
+
+// tabProblem points a tab error at the tab: yaml.v3 reports a tab in the indentation on the
+// line before it, or at the start of the enclosing list item when a block scalar comes
+// between. The tab is on the first line at or after the reported one whose indentation holds
+// a tab and up to which the text no longer parses (a tab inside a block scalar is text).
+func tabProblem(data []byte, p *Problem) *Problem {
+	if !strings.Contains(p.Message, "tab character") && !strings.Contains(p.Message, "cannot start any token") {
+		return nil
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	end, tried := 0, 0
+	for l := 1; l <= len(lines); l++ {
+		line := lines[l-1]
+		end += len(line)
+		if l < p.Line {
+			continue
+		}
+		indent := line[:len(line)-len(bytes.TrimLeft(line, " \t"))]
+		tab := bytes.IndexByte(indent, '\t')
+		if tab < 0 {
+			continue
+		}
+		if tried++; tried > 50 {
+			break
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal(data[:end], &n); err != nil {
+			return &Problem{Line: l, Column: tab + 1, Kind: p.Kind,
+				Message: "a tab character in the indentation: YAML indents with spaces only"}
+		}
+	}
+	return nil
+}
+
+// openQuote finds a quoted value left open: a line before the error whose value starts
+// with a quote that does not close on that line. YAML lets a quoted string run over several
+// lines, so yaml.v3 reads on to the next quote and fails there, lines later; a configuration
+// value rarely spans lines, so when the text does not parse, the nearest such line is the
+// likely mistake.
+func openQuote(data []byte, p *Problem) *Problem {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for l := min(p.Line, len(lines)); l >= 1 && l >= p.Line-50; l-- {
+		if col, ok := unclosedQuoteAt(string(lines[l-1])); ok && closingFixes(lines, l, col, p.Line) {
+			return &Problem{Line: l, Column: col, Kind: p.Kind,
+				Message: fmt.Sprintf("the quoted value opened here is not closed on its line (%s)", p.Message)}
+		}
+	}
+	return nil
+}
+
+// closingFixes: with the quote at line l, column col closed at the end of its line, the text
+// parses, or breaks only after line upTo (the quote was the mistake, not a string that
+// really spans lines).
+func closingFixes(lines [][]byte, l, col, upTo int) bool {
+	var b bytes.Buffer
+	for i, line := range lines {
+		if i == l-1 {
+			body := bytes.TrimRight(line, "\r\n")
+			b.Write(body)
+			b.WriteByte(line[col-1]) // the quote that opened the value
+			b.Write(line[len(body):])
+			continue
+		}
+		b.Write(line)
+	}
+	var n yaml.Node
+	err := yaml.Unmarshal(b.Bytes(), &n)
+	if err == nil {
+		return true
+	}
+	q := syntaxProblem(err)
+	return q.Line > upTo
+}
+
+// unclosedQuoteAt reports the column of a quote that opens a value (after "key: " or "- ")
+// and does not close on the same line.
+func unclosedQuoteAt(line string) (int, bool) {
+	line = strings.TrimRight(line, "\r\n")
+	trimmed := strings.TrimLeft(line, " ")
+	start := len(line) - len(trimmed)
+	for strings.HasPrefix(trimmed, "- ") {
+		trimmed = strings.TrimLeft(trimmed[2:], " ")
+		start = len(line) - len(trimmed)
+	}
+	if strings.HasPrefix(trimmed, "#") {
+		return 0, false
+	}
+	if i := strings.Index(trimmed, ": "); i >= 0 && !strings.ContainsAny(trimmed[:i], "\"'") {
+		rest := strings.TrimLeft(trimmed[i+2:], " ")
+		start = len(line) - len(rest)
+		trimmed = rest
+	}
+	if trimmed == "" || (trimmed[0] != '"' && trimmed[0] != '\'') {
+		return 0, false
+	}
+	q := trimmed[0]
+	for i := 1; i < len(trimmed); i++ {
+		switch {
+		case q == '"' && trimmed[i] == '\\':
+			i++
+		case trimmed[i] == q && q == '\'' && i+1 < len(trimmed) && trimmed[i+1] == '\'':
+			i++
+		case trimmed[i] == q:
+			return 0, false
+		}
+	}
+	return start + 1, true
 }
 
 // unclosedBracket finds the innermost flow bracket ([ or {) still open before line upTo,
