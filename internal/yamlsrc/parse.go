@@ -333,23 +333,42 @@ func checkDepth(n *yaml.Node, limit int) *Problem {
 }
 
 // duplicateKeys reports keys defined twice in one mapping; Fleet's YAML-to-JSON step keeps the last.
+// earlierKey is the first scalar key before content[i] named name (seen indexes them when
+// not nil), or nil.
+func earlierKey(content []*yaml.Node, i int, name string, seen map[string]*yaml.Node) *yaml.Node {
+	if seen != nil {
+		return seen[name]
+	}
+	for j := 0; j < i; j += 2 {
+		if k := content[j]; k.Kind == yaml.ScalarNode && k.Value == name && k.Value != "<<" {
+			return k
+		}
+	}
+	return nil
+}
+
 func duplicateKeys(root *yaml.Node) []*Problem {
 	var out []*Problem
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode && len(n.Content) > 2 {
-			seen := make(map[string]*yaml.Node, len(n.Content)/2)
+			var seen map[string]*yaml.Node // only for large mappings: most have a few keys
+			if len(n.Content) > 32 {
+				seen = make(map[string]*yaml.Node, len(n.Content)/2)
+			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
 				if k.Kind != yaml.ScalarNode || k.Value == "<<" {
 					continue
 				}
-				if first, ok := seen[k.Value]; ok {
+				if first := earlierKey(n.Content, i, k.Value, seen); first != nil {
 					out = append(out, &Problem{Line: k.Line, Column: k.Column, Kind: "duplicate-key",
 						Message: fmt.Sprintf("key %q is already defined at line %d; only this last value is kept", k.Value, first.Line)})
 					continue
 				}
-				seen[k.Value] = k
+				if seen != nil {
+					seen[k.Value] = k
+				}
 			}
 		}
 		for _, c := range n.Content {

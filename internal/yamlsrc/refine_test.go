@@ -1,6 +1,7 @@
 package yamlsrc
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,34 @@ func TestRefinedPositions(t *testing.T) {
 		p := probs[0]
 		if p.Line != c.line || p.Column != c.col || !strings.Contains(p.Message, c.msg) {
 			t.Errorf("%s: %d:%d %s; want %d:%d %s", c.name, p.Line, p.Column, p.Message, c.line, c.col, c.msg)
+		}
+	}
+}
+
+// A repeated key is reported at each repetition, naming the first, in small and large mappings.
+func TestDuplicateKeys(t *testing.T) {
+	var large strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&large, "k%d: %d\n", i, i)
+	}
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"a: 1\nb: 2\na: 3\na: 4\n", []string{"3: \"a\" first 1", "4: \"a\" first 1"}},
+		{large.String() + "k3: x\nk39: y\n", []string{"41: \"k3\" first 4", "42: \"k39\" first 40"}},
+		{"a: 1\nb:\n  a: 2\n", nil},
+	} {
+		_, probs := Parse([]byte(c.text), DefaultLimits)
+		var got []string
+		for _, p := range probs {
+			var name string
+			var first int
+			fmt.Sscanf(p.Message, "key %q is already defined at line %d", &name, &first)
+			got = append(got, fmt.Sprintf("%d: %q first %d", p.Line, name, first))
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("got %v, want %v", got, c.want)
 		}
 	}
 }
