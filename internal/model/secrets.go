@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/internal/load"
@@ -62,28 +63,30 @@ const maxSecretScan = 4 << 20
 // value itself never enters the model, so no rule or report can leak it.
 func ScanSecrets(files []*load.File) []map[string]any {
 	var out []map[string]any
+	lp := lowerBufs.Get().(*[]byte)
+	defer lowerBufs.Put(lp)
 	for _, f := range files {
 		data := f.Data
 		if len(data) == 0 || len(data) > maxSecretScan || bytes.IndexByte(data, 0) >= 0 {
 			continue // empty, too large, or binary (icons, DER-signed profiles)
 		}
-		text := string(data)
-		lower := strings.ToLower(text)
+		// The file is matched as it is (no copy of it is made): only each match is copied out.
+		*lp = asciiLower((*lp)[:0], data)
 		for _, p := range secretPatterns {
-			if !containsAny(lower, p.anchors) {
+			if !containsAny(*lp, p.anchors) {
 				continue
 			}
-			for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
+			for _, m := range p.re.FindAllSubmatchIndex(data, -1) {
 				start, end := m[2*p.group], m[2*p.group+1]
 				if start < 0 {
 					continue
 				}
-				value := text[start:end]
+				value := string(data[start:end])
 				if p.kind != "private key" && placeholderRe.MatchString(value) {
 					continue
 				}
-				line, col := lineColOf(text, start)
-				endLine, endCol := lineColOf(text, end)
+				line, col := lineColOf(data, start)
+				endLine, endCol := lineColOf(data, end)
 				if endLine != line {
 					endCol = col + 1
 				}
@@ -95,6 +98,21 @@ func ScanSecrets(files []*load.File) []map[string]any {
 		}
 	}
 	return out
+}
+
+// lowerBufs holds the buffers asciiLower writes into, one file at a time.
+var lowerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// asciiLower appends data with ASCII letters lower-cased: the anchors are ASCII, and a file's
+// other bytes only need to keep their offsets.
+func asciiLower(dst, data []byte) []byte {
+	for _, c := range data {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // redact describes a secret without revealing it: its first characters when they are a
@@ -117,15 +135,15 @@ func redact(value, kind string) string {
 }
 
 // lineColOf converts a byte offset to a 1-based line and character column.
-func lineColOf(s string, off int) (int, int) {
-	line := 1 + strings.Count(s[:off], "\n")
-	ls := strings.LastIndexByte(s[:off], '\n') + 1
-	return line, 1 + utf8.RuneCountInString(s[ls:off])
+func lineColOf(s []byte, off int) (int, int) {
+	line := 1 + bytes.Count(s[:off], []byte("\n"))
+	ls := bytes.LastIndexByte(s[:off], '\n') + 1
+	return line, 1 + utf8.RuneCount(s[ls:off])
 }
 
-func containsAny(s string, subs []string) bool {
+func containsAny(s []byte, subs []string) bool {
 	for _, sub := range subs {
-		if strings.Contains(s, sub) {
+		if bytes.Contains(s, []byte(sub)) {
 			return true
 		}
 	}
