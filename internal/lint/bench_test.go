@@ -1,0 +1,32 @@
+package lint
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/benchgen"
+)
+
+// BenchmarkLintGenerated lints the synthetic repository of internal/benchgen (2,000 team files:
+// large enough that loading and checking dominate the set-up) with every stage on, for CPU and
+// allocation profiles (-cpuprofile, -memprofile); the wall time and memory of a whole tollgate
+// process against conftest are bench/run.sh's.
+//
+//	go test -run '^$' -bench LintGenerated -benchmem ./internal/lint
+func BenchmarkLintGenerated(b *testing.B) {
+	dir := b.TempDir()
+	if err := benchgen.Write(dir, 2000); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Targets: []string{dir}, Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	for b.Loop() {
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Findings) != 400 {
+			b.Fatalf("%d findings, want 400 (200 unreleased versions, 200 misspelt keys)", len(res.Findings))
+		}
+	}
+}
