@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the README's performance figures: tollgate against conftest v0.71.1 on the same
 # generated repository (N team files of ~1.7 KB, 10 % with an unreleased macOS version, 10 %
-# with a misspelt key), same machine, same run. Wall time and peak RSS from /usr/bin/time;
+# with a misspelt key), same machine, same run, with the floor under both (reading and parsing
+# the same files with yaml.v3, nothing else). Wall time and peak RSS from /usr/bin/time;
 # each command runs RUNS times and the median is printed.
 #
 #   bash bench/run.sh            # N=10000 RUNS=3
@@ -14,7 +15,7 @@ work=${WORK_DIR:-$(mktemp -d)}
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 go run "$here/bench/gen" -n "$N" -o "$work/repo"
-(cd "$here" && go build -trimpath -o "$work/tollgate" ./cmd/tollgate)
+(cd "$here" && go build -trimpath -o "$work/tollgate" ./cmd/tollgate && go build -trimpath -o "$work/yamlfloor" ./bench/yamlfloor)
 conftest=${CONFTEST:-}
 if [ -z "$conftest" ]; then
   GOBIN="$work/bin" go install github.com/open-policy-agent/conftest@v0.71.1
@@ -39,5 +40,6 @@ cd "$work"
 measure "tollgate lint (schema + policy)" ./tollgate lint repo --format json -o out.json
 measure "tollgate lint --checks policy" ./tollgate lint repo --checks policy --format json -o out.json
 measure "tollgate lint --checks schema" ./tollgate lint repo --checks schema --format json -o out.json
+measure "yaml.v3 parse only (the floor)" ./yamlfloor repo
 measure "conftest test (equivalent Rego)" "$conftest" test --no-color -o json --policy "$here/bench/conftest" \
   --data "$here/bench/conftest/data.json" repo/default.yml repo/teams/
