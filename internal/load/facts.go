@@ -51,11 +51,11 @@ func (e *Entry) Labels() []string {
 // The data is not kept: holding every file from the first pass to its batch would cost as much
 // memory as the repository's size, and reading a small file again costs less.
 func (r *Repo) Prescan(abs string) (EntryFacts, bool) {
-	data, ok := r.files.peek(abs)
-	if !ok {
+	var t TopLevel
+	var certain bool
+	if !r.files.peek(abs, func(data []byte) { t, certain = PrescanTopLevel(data) }) {
 		return EntryFacts{}, false
 	}
-	t, certain := PrescanTopLevel(data)
 	if !certain || t.HasLabels {
 		return EntryFacts{}, false
 	}

@@ -122,7 +122,7 @@ func (s *fileSet) readNew(abs string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data, ok := s.readPlain(abs); ok {
+	if data, ok := s.readPlain(abs, nil); ok {
 		f := &File{Path: rel, Abs: abs, Data: data}
 		sum := sha256.Sum256(f.Data)
 		f.Digest = hex.EncodeToString(sum[:])
@@ -172,21 +172,26 @@ func readAll(r io.Reader, size, limit int64) ([]byte, error) {
 	return append(buf, rest...), err
 }
 
-// peek reads a regular, non-linked file under the root within the size limit without caching
-// it; ok is false for anything else (the full read reports why).
-func (s *fileSet) peek(abs string) ([]byte, bool) {
-	if data, ok := s.readPlain(abs); ok {
-		return data, true
+// peek hands use a regular, non-linked file under the root within the size limit, without
+// caching it (nor, when it can, copying it: the bytes are only valid during use); ok is false
+// for anything else (the full read reports why).
+func (s *fileSet) peek(abs string, use func([]byte)) bool {
+	if _, ok := s.readPlain(abs, use); ok {
+		return true
 	}
 	fi, err := os.Lstat(abs)
 	if err != nil || !fi.Mode().IsRegular() || s.limits.MaxBytes > 0 && fi.Size() > int64(s.limits.MaxBytes) {
-		return nil, false
+		return false
 	}
 	if _, err := s.rel(abs); err != nil {
-		return nil, false
+		return false
 	}
 	data, err := readPath(abs, fi.Size(), int64(s.limits.MaxBytes)+1)
-	return data, err == nil && (s.limits.MaxBytes <= 0 || len(data) <= s.limits.MaxBytes)
+	if err != nil || s.limits.MaxBytes > 0 && len(data) > s.limits.MaxBytes {
+		return false
+	}
+	use(data)
+	return true
 }
 
 // readPlain reads a file its directory listed as a regular file, not a link, in a directory
@@ -194,7 +199,7 @@ func (s *fileSet) peek(abs string) ([]byte, bool) {
 // stat of realPath (two of the four system calls per file, and most of their time: each
 // resolves the path again). ok is false for anything else, and for a file over the size
 // limit: the caller then takes the careful way, which says why.
-func (s *fileSet) readPlain(abs string) ([]byte, bool) {
+func (s *fileSet) readPlain(abs string, use func([]byte)) ([]byte, bool) {
 	dir, name := filepath.Split(abs)
 	dir = filepath.Clean(dir)
 	s.mu.Lock()
@@ -211,7 +216,7 @@ func (s *fileSet) readPlain(abs string) ([]byte, bool) {
 	if _, err := s.rel(d.real); err != nil {
 		return nil, false
 	}
-	return readNoFollow(abs, s.limits.MaxBytes)
+	return readNoFollow(abs, s.limits.MaxBytes, use)
 }
 
 // dirListing is one directory read by readPlain: its real path and its plain files.

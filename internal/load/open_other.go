@@ -15,4 +15,4 @@ func readPath(path string, size, limit int64) ([]byte, error) {
 }
 
 // readNoFollow is the Unix fast path; elsewhere every file takes the careful way.
-func readNoFollow(string, int) ([]byte, bool) { return nil, false }
+func readNoFollow(string, int, func([]byte)) ([]byte, bool) { return nil, false }

@@ -55,8 +55,10 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b 
 
 // readNoFollow reads the file at path when it is not a symbolic link (O_NOFOLLOW) and holds
 // at most limit bytes (0: no limit). O_NONBLOCK keeps a FIFO put in the file's place since
-// its directory was read from blocking the open. ok is false on any error.
-func readNoFollow(path string, limit int) ([]byte, bool) {
+// its directory was read from blocking the open. ok is false on any error. With use, the
+// bytes are handed to it in a reused buffer (valid during the call) and not returned;
+// without, a copy is returned.
+func readNoFollow(path string, limit int, use func([]byte)) ([]byte, bool) {
 	var fd int
 	var err error
 	for {
@@ -94,6 +96,10 @@ func readNoFollow(path string, limit int) ([]byte, bool) {
 	}
 	if limit > 0 && n > limit {
 		return nil, false
+	}
+	if use != nil {
+		use(buf[:n])
+		return nil, true
 	}
 	return slices.Clone(buf[:n]), true
 }

@@ -50,13 +50,18 @@ func TestReadPlain(t *testing.T) {
 		{"sub", "", false},
 		{"missing.yml", "", false},
 	} {
-		got, ok := s.readPlain(filepath.Join(dir, c.name))
+		got, ok := s.readPlain(filepath.Join(dir, c.name), nil)
 		if ok != c.ok || !bytes.Equal(got, []byte(c.want)) {
 			t.Errorf("%s: got %d bytes, %v; want %d bytes, %v", c.name, len(got), ok, len(c.want), c.ok)
 		}
 		if ok && got == nil {
 			t.Errorf("%s: nil data for a file read", c.name)
 		}
+	}
+	// With a use function the bytes are lent, not copied: valid during the call only.
+	var lent string
+	if data, ok := s.readPlain(filepath.Join(dir, "a.yml"), func(b []byte) { lent = string(b) }); !ok || data != nil || lent != "name: A\n" {
+		t.Errorf("lent read: %q, %v, %q", data, ok, lent)
 	}
 	// The careful path still refuses what the fast one left: the link out of the repository.
 	if _, err := s.read(filepath.Join(dir, "link.yml"), false); err == nil || !strings.Contains(err.Error(), "outside") {
@@ -66,7 +71,7 @@ func TestReadPlain(t *testing.T) {
 	if err := os.Symlink(filepath.Dir(outside), filepath.Join(root, "elsewhere")); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.readPlain(filepath.Join(root, "elsewhere", "secret.yml")); ok {
+	if _, ok := s.readPlain(filepath.Join(root, "elsewhere", "secret.yml"), nil); ok {
 		t.Error("read through a directory link out of the repository")
 	}
 }
