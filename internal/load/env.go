@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
@@ -88,7 +89,7 @@ func isSpace(c byte) bool {
 // comments included, honouring backslash escapes and description/resolution zones. Problems
 // fleetctl would fail on ($FLEET_SECRET_* in YAML, unnamed "$" specials, bad ${…}) are findings.
 func ScanYAMLEnv(f *File) ([]EnvRef, []finding.Finding) {
-	text := string(f.Data)
+	text := textOf(f)
 	if !strings.Contains(text, "$") {
 		return nil, nil
 	}
@@ -136,7 +137,7 @@ func ScanYAMLEnv(f *File) ([]EnvRef, []finding.Finding) {
 // ScanSecretRefs finds $FLEET_SECRET_* references in a profile or script (fleetctl's
 // LookupEnvSecrets): they must be set in the environment and are uploaded to the server.
 func ScanSecretRefs(f *File, format string) []EnvRef {
-	text := string(f.Data)
+	text := textOf(f)
 	if !strings.Contains(text, FleetSecretPrefix) {
 		return nil
 	}
@@ -261,4 +262,11 @@ func inComment(s string, off int) bool {
 		}
 	}
 	return false
+}
+
+// textOf views a file's bytes as a string without copying them: a file's Data is never
+// written after it is read, and nothing the scans keep points into text (reference names are
+// cloned, messages formatted), so the view lives no longer than the scan.
+func textOf(f *File) string {
+	return unsafe.String(unsafe.SliceData(f.Data), len(f.Data))
 }
