@@ -156,7 +156,7 @@ func refine(data []byte, p *Problem) *Problem {
 // tabProblem points a tab error at the tab: yaml.v3 reports a tab in the indentation on the
 // line before it, or at the start of the enclosing list item when a block scalar comes
 // between. The tab is on the first line at or after the reported one whose indentation holds
-// a tab and up to which the text no longer parses (a tab inside a block scalar is text).
+// a tab, with which the text stops parsing (a tab inside a block scalar is text).
 func tabProblem(data []byte, p *Problem) *Problem {
 	if !strings.Contains(p.Message, "tab character") && !strings.Contains(p.Message, "cannot start any token") {
 		return nil
@@ -177,8 +177,10 @@ func tabProblem(data []byte, p *Problem) *Problem {
 		if tried++; tried > 50 {
 			break
 		}
+		// The text parses up to the line before and no longer with it: this tab is the mistake
+		// (not an earlier one of another kind, not a tab inside a block scalar).
 		var n yaml.Node
-		if err := yaml.Unmarshal(data[:end], &n); err != nil {
+		if yaml.Unmarshal(data[:end-len(line)], &n) == nil && yaml.Unmarshal(data[:end], &n) != nil {
 			return &Problem{Line: l, Column: tab + 1, Kind: p.Kind,
 				Message: "a tab character in the indentation: YAML indents with spaces only"}
 		}

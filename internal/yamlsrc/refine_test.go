@@ -15,6 +15,7 @@ func TestRefinedPositions(t *testing.T) {
 	}{
 		{"tab reported on the line before", "name: T\nagent_options:\n  config:\n\toptions: 1\n", 4, 1, "a tab character in the indentation"},
 		{"tab after a block scalar", "a:\n  - name: x\n    description: >-\n      text\n      more\n  - name: y\n\tquery: 1\n", 7, 1, "a tab character in the indentation"},
+		{"another mistake before a tab is not the tab's", "a: 1\nb: @x\nc:\n\td: 1\n", 2, 1, "cannot start any token"},
 		{"tab in a block scalar is text", "a: |\n  x\n  \ty\nb:\n\tc: 1\n", 5, 1, "a tab character in the indentation"},
 		{"quote left open, read on to the next one", "name: T\nautomations_enabled: \"true\nquery: x\nother: 1\nlast: \"y\"\nmore: 2\n", 2, 22, "the quoted value opened here is not closed"},
 		{"quote left open to the end", "name: T\na: \"x\nb: 1\n", 2, 4, "the quoted value opened here is not closed"},
