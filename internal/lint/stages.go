@@ -69,6 +69,8 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		Data:     map[string]any{"os_catalog": osc.Data()},
 		Catalog:  osc,
 		Now:      opts.Now,
+		// --checks schema: the rules' metadata for the catalog, nothing compiled.
+		MetadataOnly: opts.SkipPolicy,
 	})
 	if err != nil {
 		return nil, usage("%v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +133,34 @@ func TestReadsRepoTeams(t *testing.T) {
 		if got := readsInput(compiler.Modules, "repo", "teams"); got != c.reads {
 			t.Errorf("%s: reads = %v, want %v", c.body, got, c.reads)
 		}
+	}
+}
+
+// An engine built for its metadata lists the same rules as a compiled one, without compiling.
+func TestMetadataOnly(t *testing.T) {
+	compiled, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := New(context.Background(), Options{MetadataOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.Rules) == 0 || len(meta.Rules) != len(compiled.Rules) {
+		t.Fatalf("%d rules, compiled engine has %d", len(meta.Rules), len(compiled.Rules))
+	}
+	for i := range meta.Rules {
+		if !reflect.DeepEqual(meta.Rules[i], compiled.Rules[i]) {
+			t.Errorf("rule %d: %s differs from the compiled engine's %s", i, meta.Rules[i].ID, compiled.Rules[i].ID)
+		}
+	}
+	if len(meta.rules) != 0 || meta.HasConftest() {
+		t.Error("a metadata-only engine prepared queries")
+	}
+	// Parameters are still checked: the configuration is wrong whatever the run checks.
+	if _, err := New(context.Background(), Options{MetadataOnly: true, Params: func(string) map[string]any {
+		return map[string]any{"min_length": 99}
+	}}); err == nil {
+		t.Error("a parameter out of bounds passed a metadata-only engine")
 	}
 }

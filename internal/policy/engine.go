@@ -27,6 +27,9 @@ type Options struct {
 	Catalog  *oscatalog.Catalog             // for tollgate.os_version_status; nil means the embedded one
 	Now      time.Time
 	Timeout  time.Duration // per run; 0 means one minute
+	// MetadataOnly reads the rules' METADATA and checks their parameters without compiling
+	// anything: an engine for the catalog of a run that evaluates no policy (--checks schema).
+	MetadataOnly bool
 }
 
 // Engine holds prepared queries, ready to evaluate many inputs concurrently.
@@ -120,6 +123,9 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 		}
 		params[r.ID] = p
 	}
+	if opts.MetadataOnly {
+		return metadataOnly(e, metas, mods), nil
+	}
 	decls, impls := builtins(opts.Catalog, opts.Now)
 	compiler := ast.NewCompiler().WithEnablePrintStatements(false).WithBuiltins(decls)
 	compiler.Compile(modMap)
@@ -163,14 +169,8 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 			if err != nil {
 				return nil, fmt.Errorf("policy %s: %w", m.name, err)
 			}
-			sev := finding.Error
-			if strings.HasPrefix(name, "warn") {
-				sev = finding.Warning
-			}
-			id := conftestID(pkg, name)
-			r := catalog.Rule{ID: id, Title: "conftest policy " + pkg + "." + name, Severity: sev, Category: "user",
-				Description: fmt.Sprintf("The %s rule of the conftest policy package %s (%s).", name, pkg, m.name), Source: m.origin}
-			conftest = append(conftest, &prepared{rule: r, pkg: pkg, name: name, query: q, defSev: sev})
+			r := conftestRule(m, name)
+			conftest = append(conftest, &prepared{rule: r, pkg: pkg, name: name, query: q, defSev: r.Severity})
 		}
 	}
 	slices.SortFunc(conftest, func(a, b *prepared) int { return strings.Compare(a.rule.ID, b.rule.ID) })
@@ -229,6 +229,39 @@ func mayReach(r ast.Ref, path []string) bool {
 		}
 	}
 	return true
+}
+
+// metadataOnly fills in the engine's rule list, as a compiled engine's, and nothing else.
+func metadataOnly(e *Engine, metas []struct {
+	rule catalog.Rule
+	pkg  string
+}, mods []module) *Engine {
+	for _, m := range metas {
+		e.Rules = append(e.Rules, m.rule)
+	}
+	slices.SortFunc(e.Rules, func(a, b catalog.Rule) int { return strings.Compare(a.ID, b.ID) })
+	var conftest []catalog.Rule
+	for _, m := range mods {
+		for _, name := range conftestRules(m) {
+			conftest = append(conftest, conftestRule(m, name))
+		}
+	}
+	slices.SortFunc(conftest, func(a, b catalog.Rule) int { return strings.Compare(a.ID, b.ID) })
+	conftest = slices.CompactFunc(conftest, func(a, b catalog.Rule) bool { return a.ID == b.ID })
+	e.Rules = append(e.Rules, conftest...)
+	return e
+}
+
+// conftestRule is the catalog entry of a plain conftest rule: deny/violation are errors, warn
+// warnings.
+func conftestRule(m module, name string) catalog.Rule {
+	pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+	sev := finding.Error
+	if strings.HasPrefix(name, "warn") {
+		sev = finding.Warning
+	}
+	return catalog.Rule{ID: conftestID(pkg, name), Title: "conftest policy " + pkg + "." + name, Severity: sev, Category: "user",
+		Description: fmt.Sprintf("The %s rule of the conftest policy package %s (%s).", name, pkg, m.name), Source: m.origin}
 }
 
 // conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.
