@@ -340,8 +340,8 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]f
 // again to locate it).
 func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry) (fs []finding.Finding) {
 	defer func() {
-		// The lazy conversion of documents happens inside OPA's evaluation, where it can only
-		// panic: one bad value must not take the run down with it.
+		// Conftest documents are converted lazily, inside OPA's evaluation, where a bad value
+		// can only panic: it must not take the run down with it.
 		if r := recover(); r != nil {
 			fs = append(fs, p.internal(fmt.Errorf("evaluating the rules: %v", r)))
 			fs[len(fs)-1].Location.File = p.repo.RelPath(p.abs[0])
