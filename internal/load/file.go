@@ -100,16 +100,23 @@ func (s *fileSet) rel(abs string) (string, error) {
 	return filepath.ToSlash(r), nil
 }
 
+// entryFor returns m[key], adding a zero one first if there is none, under mu: the caller then
+// fills it in once (each kind has its sync.Once), outside the lock.
+func entryFor[T any](mu *sync.Mutex, m map[string]*T, key string) *T {
+	mu.Lock()
+	defer mu.Unlock()
+	e, ok := m[key]
+	if !ok {
+		e = new(T)
+		m[key] = e
+	}
+	return e
+}
+
 // read returns the file at abs, reading it at most once. yamlDoc asks for YAML parsing.
 func (s *fileSet) read(abs string, yamlDoc bool) (*File, error) {
 	abs = filepath.Clean(abs)
-	s.mu.Lock()
-	slot, ok := s.slots[abs]
-	if !ok {
-		slot = &fileSlot{}
-		s.slots[abs] = slot
-	}
-	s.mu.Unlock()
+	slot := entryFor(&s.mu, s.slots, abs)
 	slot.once.Do(func() { slot.file, slot.err = s.readNew(abs) })
 	if slot.err == nil && yamlDoc && slot.file.Data != nil {
 		slot.file.parseOnce.Do(func() { parseYAML(slot.file, s.limits) })
@@ -202,13 +209,7 @@ func (s *fileSet) peek(abs string, use func([]byte)) bool {
 func (s *fileSet) readPlain(abs string, use func([]byte)) ([]byte, bool) {
 	dir, name := filepath.Split(abs)
 	dir = filepath.Clean(dir)
-	s.mu.Lock()
-	d, ok := s.plain[dir]
-	if !ok {
-		d = &dirListing{}
-		s.plain[dir] = d
-	}
-	s.mu.Unlock()
+	d := entryFor(&s.mu, s.plain, dir)
 	d.once.Do(func() { d.names, d.real = listPlain(dir) })
 	if !d.names[name] {
 		return nil, false
