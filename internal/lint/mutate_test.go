@@ -1009,11 +1009,6 @@ var knownGaps = []struct{ kind, match, why string }{
 	// `agent_options: {path, paths}`: reported only as a warning at the `path:` line ("keys
 	// next to agent_options.path are ignored"), not as an error at `paths:`.
 	{"include-both", "agent_options.path+paths", "warning at the path line"},
-	// Keys beside `- path:` in a policies list: internal/load splices the entry away and warns
-	// that they are ignored (include-invalid, warning), so the schema never sees a misspelt or
-	// mistyped one; Fleet 4.82+ checks them against its Policy struct (unknown key / type).
-	{"misspell-key", "fleets/servers.yml:13: policies[].labels_include_any", "include-invalid warning only"},
-	{"wrong-type", "fleets/servers.yml:13: policies[].labels_include_any", "include-invalid warning only"},
 }
 
 func knownGap(m mutation) (string, bool) {

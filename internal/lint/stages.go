@@ -103,6 +103,37 @@ func (s *stages) validate(d *load.Doc, kind schema.Kind, era schema.Era) []findi
 	return fs
 }
 
+// validateEntry checks an entry's document and the keys of its `- path:` items that splicing
+// took out of it (load.Entry.PathItems): of those, only the issues about the item's own keys
+// count (the synthetic document lacks everything else an entry needs).
+func (s *stages) validateEntry(e *load.Entry) []finding.Finding {
+	kind, era := schemaKind(e.Kind), schema.Era(e.Era)
+	fs := s.validate(&e.Doc, kind, era)
+	for _, d := range e.PathItems {
+		for _, is := range s.schema.Validate(kind, era, d.Value) {
+			if len(is.Path) > 2 && pathItemHas(d, is.Path[2]) { // [section, 0, key, ...]
+				fs = append(fs, issueFinding(d, is))
+			}
+		}
+	}
+	return fs
+}
+
+// pathItemHas: the item of a PathItems document has key (a required key the item lacks is
+// not its concern: the included items carry it).
+func pathItemHas(d *load.Doc, key any) bool {
+	doc, _ := d.Value.(map[string]any)
+	for _, list := range doc {
+		if items, ok := list.([]any); ok && len(items) == 1 {
+			item, _ := items[0].(map[string]any)
+			k, _ := key.(string)
+			_, has := item[k]
+			return has
+		}
+	}
+	return false
+}
+
 func schemaKind(k load.Kind) schema.Kind {
 	switch k {
 	case load.KindGlobal:

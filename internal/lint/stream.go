@@ -273,7 +273,7 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	pt := p.loadEntries(idx)
 	if !p.st.opts.SkipSchema {
 		for _, e := range pt.entries {
-			pt.findings = append(pt.findings, p.st.validate(&e.Doc, schemaKind(e.Kind), schema.Era(e.Era))...)
+			pt.findings = append(pt.findings, p.st.validateEntry(e)...)
 		}
 	}
 	if !p.st.opts.SkipPolicy {
@@ -320,7 +320,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]f
 	p.repo.EnvRefs, p.repo.Refs, p.repo.Packages = envRefs, refs, pkgs
 	if !p.st.opts.SkipSchema {
 		for _, e := range p.globals {
-			fs = append(fs, p.st.validate(&e.Doc, schemaKind(e.Kind), schema.Era(e.Era))...)
+			fs = append(fs, p.st.validateEntry(e)...)
 		}
 		for _, d := range pkgs {
 			fs = append(fs, p.st.validate(d, schema.KindPackageFile, schema.Era(p.repo.Era))...)

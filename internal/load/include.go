@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
 var yamlExts = []string{".yml", ".yaml"}
@@ -160,6 +161,9 @@ func (b *builder) spliceList(section string) {
 			b.atNode(e.File, first, catalog.IncludeInvalid, finding.Warning,
 				fmt.Sprintf("%s on a `path:` entry are ignored by fleetctl, so the included %s apply without them", strings.Join(extra, ", "), section),
 				"set them on each item inside the included file")
+			if len(files) > 0 { // unresolved, the item stays in the document the schema checks
+				b.keepPathItem(section, item)
+			}
 		}
 		for _, f := range files {
 			out = append(out, b.listItems(f, section)...)
@@ -189,6 +193,25 @@ func extraKeys(item *yaml.Node) ([]string, *yaml.Node) {
 		}
 	}
 	return out, first
+}
+
+// keepPathItem records a `- path:` item's other keys as Entry.PathItems.
+func (b *builder) keepPathItem(section string, item *yaml.Node) {
+	sectionKey, _ := mapGet(b.entry.Root, section)
+	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: item.Line, Column: item.Column}
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		if k := item.Content[i]; k.Value != "path" && k.Value != "paths" {
+			rest.Content = append(rest.Content, k, item.Content[i+1])
+		}
+	}
+	list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: item.Line, Column: item.Column, Content: []*yaml.Node{rest}}
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: sectionKey.Line, Column: sectionKey.Column,
+		Content: []*yaml.Node{sectionKey, list}}
+	v, err := yamlsrc.ToAny(root, b.files.limits.MaxNodes)
+	if err != nil {
+		return // an alias bomb under the item: the entry's own conversion reports it
+	}
+	b.entry.PathItems = append(b.entry.PathItems, &Doc{File: b.entry.File, Root: root, Value: v})
 }
 
 // listItems returns the items of an included list file, registering their owner.

@@ -78,6 +78,12 @@ type Entry struct {
 	Kind Kind
 	Era  Era
 	Name string // team name for team files, "" for global
+	// PathItems are the `- path:` items of the entry's lists that carry other keys: spliced
+	// away, the composite document no longer holds them, yet fleetctl decodes those keys with
+	// the item (a mistyped one fails, an unknown one too in the fleets era). Each is a
+	// document {section: [the item without path and paths]} over the original nodes, for the
+	// schema to check those keys where they are written (see lint).
+	PathItems []*Doc
 }
 
 // Ref records a file that an entry refers to without splicing it: a profile, a script, a
@@ -124,7 +130,7 @@ func (f *File) Claimed() bool { return f.claimed.Load() }
 // the team's `- path:` line) reads it again (Doc.Locate); a file listed by Files afterwards
 // reads its lines from disk again when asked (for snippets).
 func (r *Repo) Forget(e *Entry) {
-	e.Root, e.owners, e.Value = nil, nil, nil
+	e.Root, e.owners, e.Value, e.PathItems = nil, nil, nil, nil
 	r.files.forget(e.File)
 }
 
