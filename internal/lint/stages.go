@@ -111,7 +111,7 @@ func (s *stages) validateEntry(e *load.Entry) []finding.Finding {
 	fs := s.validate(&e.Doc, kind, era)
 	for _, d := range e.PathItems {
 		for _, is := range s.schema.Validate(kind, era, d.Value) {
-			if len(is.Path) > 2 && pathItemHas(d, is.Path[2]) { // [section, 0, key, ...]
+			if len(is.Path) > 2 && pathItemHas(d, is.Path) { // [section, 0, key, ...]
 				fs = append(fs, issueFinding(d, is))
 			}
 		}
@@ -119,19 +119,19 @@ func (s *stages) validateEntry(e *load.Entry) []finding.Finding {
 	return fs
 }
 
-// pathItemHas: the item of a PathItems document has key (a required key the item lacks is
-// not its concern: the included items carry it).
-func pathItemHas(d *load.Doc, key any) bool {
+// pathItemHas: the item of a PathItems document, at path[:2] ({section: [item]}), has the
+// key path[2] (a required key the item lacks is not its concern: the included items carry it).
+func pathItemHas(d *load.Doc, path []any) bool {
+	section, _ := path[0].(string)
 	doc, _ := d.Value.(map[string]any)
-	for _, list := range doc {
-		if items, ok := list.([]any); ok && len(items) == 1 {
-			item, _ := items[0].(map[string]any)
-			k, _ := key.(string)
-			_, has := item[k]
-			return has
-		}
+	items, _ := doc[section].([]any)
+	if len(items) != 1 {
+		return false
 	}
-	return false
+	item, _ := items[0].(map[string]any)
+	key, _ := path[2].(string)
+	_, has := item[key]
+	return has
 }
 
 func schemaKind(k load.Kind) schema.Kind {
