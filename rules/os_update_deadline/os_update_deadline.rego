@@ -30,14 +30,27 @@ id := "os-update-deadline"
 # adds it. OPA caches a function's result per arguments, so a repository whose teams share a
 # handful of update settings evaluates the checks a handful of times, whatever its size. (One
 # report per check over every team's sections cost several microseconds per check and team.)
-# The sections are a literal: iterating over a rule's value costs more, once per team.
+# One report per section, each reading its section by name: iterating over the sections for
+# every team cost more than the three lookups.
 report contains object.union(problem, {"file": entry.file}) if {
 	some entry in lib.entries
-	controls := entry.doc.controls
-	some section, platform in {"macos_updates": "macos", "ios_updates": "ios", "ipados_updates": "ipados"}
-	u := controls[section]
+	u := entry.doc.controls.macos_updates
 	is_object(u)
-	some problem in problems(section, platform, u)
+	some problem in problems("macos_updates", "macos", u)
+}
+
+report contains object.union(problem, {"file": entry.file}) if {
+	some entry in lib.entries
+	u := entry.doc.controls.ios_updates
+	is_object(u)
+	some problem in problems("ios_updates", "ios", u)
+}
+
+report contains object.union(problem, {"file": entry.file}) if {
+	some entry in lib.entries
+	u := entry.doc.controls.ipados_updates
+	is_object(u)
+	some problem in problems("ipados_updates", "ipados", u)
 }
 
 # setting is u[key], or null when it is absent or empty (Fleet treats "" as not set).
@@ -46,9 +59,27 @@ setting(u, key) := v if {
 	v != ""
 } else := null
 
-# The findings about one section, one set per check; "file" is filled in by the report. Each
-# setting is looked up once: every expression counts, on every team of a large repository.
-problems(section, platform, u) := union({
+# The findings about one section; "file" is filled in by the report. A section that is right
+# (quiet) is settled with a few expressions, where the checks cost several each.
+problems(section, platform, u) := set() if quiet(platform, u)
+
+else := checks(section, platform, u)
+
+# quiet holds for the usual section, an enforcement that is right: an exact version, a real
+# deadline far enough ahead and not before the version's release. It must never hold where
+# checks finds something (test_quiet_is_sound holds the two together).
+quiet(platform, u) if {
+	mv := u.minimum_version
+	is_string(mv)
+	not mv in {"", "latest"}
+	dl := u.deadline
+	tollgate.date_days(dl) >= earliest_quiet_deadline
+	object.get(u, "deadline_days", "") == ""
+	dl >= object.get(tollgate.os_version_status(platform, mv), "release_date", "")
+}
+
+# checks computes every check's findings, one set per check, each setting looked up once.
+checks(section, platform, u) := union({
 	{lib.fail_key("", ["controls", section], msg) |
 		mv != null
 		mv != "latest"
@@ -94,6 +125,10 @@ problems(section, platform, u) := union({
 	mv := setting(u, "minimum_version")
 	dl := setting(u, "deadline")
 }
+
+# earliest_quiet_deadline is the first day (as tollgate.date_days) a deadline is neither past nor
+# too close.
+earliest_quiet_deadline := lib.today_days + max([0, lib.param(id, "min_days_ahead")])
 
 # timing is the finding about a deadline `days` days from today, if any.
 timing(section, u, days) := lib.with_severity(lib.with_hint(lib.fail("", ["controls", section, "deadline"], msg), hint), sev) if {

@@ -75,3 +75,37 @@ test_today_is_zero_days_away if {
 	some f in fs
 	contains(f.msg, "only 0 day(s) away")
 }
+
+# quiet settles a section without running the checks: it must never hold where a check finds
+# something. Every combination of the settings' usual and unusual values, on two platforms.
+settings_combinations := [u |
+	some mv in [{}, {"minimum_version": ""}, {"minimum_version": "latest"}, {"minimum_version": "15.1"},
+		{"minimum_version": "26.6.2"}, {"minimum_version": "99.0"}, {"minimum_version": 15.1},
+		{"minimum_version": null}]
+	some dl in [{}, {"deadline": ""}, {"deadline": "2026-01-01"}, {"deadline": "2026-11-25"},
+		{"deadline": "2026-11-27"}, {"deadline": "2026-11-28"}, {"deadline": "2026-08-01"},
+		{"deadline": "2027-01-15"}, {"deadline": "2027-02-30"}, {"deadline": "2027/01/15"},
+		{"deadline": 20270115}]
+	some dd in [{}, {"deadline_days": ""}, {"deadline_days": 0}, {"deadline_days": 5}]
+	u := object.union(object.union(mv, dl), dd)
+]
+
+# At two dates: today (2026-11-25), and 2026-06-01, when a deadline of 2026-08-01 is far enough
+# ahead but before 26.6.2 was released.
+test_quiet_is_sound if {
+	quiet := [[now, platform, u] |
+		some now in [1795564800000000000, 1780272000000000000]
+		some platform in ["macos", "ios"]
+		some u in settings_combinations
+		os_update_deadline.quiet(platform, u) with data.tollgate.params as params
+			with time.now_ns as now
+	]
+	count(quiet) >= 8 # the right enforcements: 15.1 and 26.6.2 far enough ahead, each platform and date
+	unsound := [[now, platform, u, fs] |
+		some [now, platform, u] in quiet
+		fs := os_update_deadline.checks("macos_updates", platform, u) with data.tollgate.params as params
+			with time.now_ns as now
+		count(fs) > 0
+	]
+	unsound == []
+}
