@@ -17,14 +17,23 @@ import data.tollgate.lib
 
 # tollgate.duplicate_names finds each item whose trimmed name repeats an earlier one's, with
 # the first of them, in one pass in Go: comparing every item with the items before it cost as
-# many expressions as there are pairs of items, for every team. The kinds of items are a
-# literal: iterating over a rule's value costs more, once per team.
-report contains lib.with_hint(lib.fail(entry.file, [key, j, "name"], msg), hint) if {
+# many expressions as there are pairs of items, for every team. One report per key, each
+# reading its list by name: iterating over the two keys for every team cost more.
+report contains duplicate(entry.file, "queries", "query", items, j, i) if {
 	some entry in lib.entries
-	some key, what in {"queries": "query", "reports": "report"}
-	items := entry.doc[key]
+	items := entry.doc.queries
 	some [j, i] in tollgate.duplicate_names(items, "name")
+}
+
+report contains duplicate(entry.file, "reports", "report", items, j, i) if {
+	some entry in lib.entries
+	items := entry.doc.reports
+	some [j, i] in tollgate.duplicate_names(items, "name")
+}
+
+# duplicate is the finding about items[j] of file's key, whose name repeats items[i]'s.
+duplicate(file, key, what, items, j, i) := lib.with_hint(lib.fail(file, [key, j, "name"], msg), hint) if {
 	name := trim_space(items[j].name)
-	msg := sprintf("duplicate %s name %q, already used by %s #%d of %s's %s (included files counted); fleetctl stops with \"duplicate %s names\"", [what, name, what, i + 1, entry.file, key, what])
+	msg := sprintf("duplicate %s name %q, already used by %s #%d of %s's %s (included files counted); fleetctl stops with \"duplicate %s names\"", [what, name, what, i + 1, file, key, what])
 	hint := sprintf("rename one of the %s, or remove the duplicate", [key])
 }
