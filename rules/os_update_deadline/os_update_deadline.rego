@@ -26,31 +26,35 @@ import data.tollgate.lib
 id := "os-update-deadline"
 
 # Every finding of this rule is about one update section (macos_updates, ...) and depends on
-# nothing else: problems(section, platform, u) computes them without the file, and the report
-# adds it. OPA caches a function's result per arguments, so a repository whose teams share a
-# handful of update settings evaluates the checks a handful of times, whatever its size. (One
-# report per check over every team's sections cost several microseconds per check and team.)
-# One report per section, each reading its section by name: iterating over the sections for
-# every team cost more than the three lookups.
+# nothing else: checks(section, platform, u) computes them without the file, and the report
+# adds it. A section that is right (quiet) is settled with a few expressions, where the checks
+# cost several each; OPA caches a function's result per arguments, so a repository whose teams
+# share a handful of update settings runs the checks a handful of times, whatever its size.
+# (One report per check over every team's sections cost several microseconds per check and
+# team.) One report per section, each reading its section by name: iterating over the
+# sections for every team cost more than the three lookups.
 report contains object.union(problem, {"file": entry.file}) if {
 	some entry in lib.entries
 	u := entry.doc.controls.macos_updates
 	is_object(u)
-	some problem in problems("macos_updates", "macos", u)
+	not quiet("macos", u)
+	some problem in checks("macos_updates", "macos", u)
 }
 
 report contains object.union(problem, {"file": entry.file}) if {
 	some entry in lib.entries
 	u := entry.doc.controls.ios_updates
 	is_object(u)
-	some problem in problems("ios_updates", "ios", u)
+	not quiet("ios", u)
+	some problem in checks("ios_updates", "ios", u)
 }
 
 report contains object.union(problem, {"file": entry.file}) if {
 	some entry in lib.entries
 	u := entry.doc.controls.ipados_updates
 	is_object(u)
-	some problem in problems("ipados_updates", "ipados", u)
+	not quiet("ipados", u)
+	some problem in checks("ipados_updates", "ipados", u)
 }
 
 # setting is u[key], or null when it is absent or empty (Fleet treats "" as not set).
@@ -58,12 +62,6 @@ setting(u, key) := v if {
 	v := u[key]
 	v != ""
 } else := null
-
-# The findings about one section; "file" is filled in by the report. A section that is right
-# (quiet) is settled with a few expressions, where the checks cost several each.
-problems(section, platform, u) := set() if quiet(platform, u)
-
-else := checks(section, platform, u)
 
 # quiet holds for the usual section, an enforcement that is right: an exact version, a real
 # deadline far enough ahead and not before the version's release. It must never hold where
