@@ -52,7 +52,7 @@ var Builtin = []Rule{
 	{ID: SchemaUnknownKey, Title: "Unknown key", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "The key is not part of Fleet's GitOps format at this place. Fleet 4.82+ rejects unknown keys at every depth; older versions reject them at the top level and fail on the server for nested ones. The message suggests the closest valid key."},
 	{ID: SchemaType, Title: "Value has the wrong type", Category: "schema", Severity: finding.Error, Source: "builtin",
-		Description: "The value's type does not match what Fleet expects (a string, a number, a list, a mapping ...). A common trap: an unquoted version such as `15.10` is a YAML number and becomes `15.1`; quote it."},
+		Description: "The value's type does not match what Fleet expects (a string, a number, a list, a mapping ...). Common traps: an unquoted version such as `15.10` is a YAML number and becomes `15.1`; an unquoted `yes`, `no`, `on`, `off`, `y` or `n` is a boolean to fleetctl, whose YAML parser follows YAML 1.1 (so `enable_disk_encryption: yes` is fine, `name: no` is not a name). Quote values meant as text."},
 	{ID: SchemaRequired, Title: "Required key is missing", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "A key that Fleet requires here is missing. In the teams era every top-level section must be present (an empty value means none); in the fleets era an omitted section is cleared on apply."},
 	{ID: SchemaValue, Title: "Value is not allowed", Category: "schema", Severity: finding.Error, Source: "builtin",

@@ -427,6 +427,9 @@ func (c *collector) convert(path []any, errs []rawErr) {
 				is.Hint = "quote the value: YAML reads an unquoted 15.10 as the number 15.1"
 			}
 		}
+		if expected&cue.StringKind != 0 && got == cue.BoolKind {
+			is.Hint = "quote the value: fleetctl's YAML parser (YAML 1.1) reads unquoted true, false, yes, no, on, off, y and n as booleans"
+		}
 		c.emit(is)
 		return
 	}

@@ -56,6 +56,9 @@ func TestValidateMistakes(t *testing.T) {
 			{"settings.features.enable_host_user", catalog.SchemaUnknownKey, finding.Error, `did you mean "enable_host_users"?`}}},
 		{"wrong type", KindTeam, EraFleets, fleetB + "  features:\n    enable_host_users: yes please\n", []want{
 			{"settings.features.enable_host_users", catalog.SchemaType, finding.Error, `expected true or false, got a string ("yes please")`}}},
+		{"YAML 1.1 yes is a boolean to fleetctl", KindTeam, EraFleets, fleetB + "  features:\n    enable_host_users: yes\n    enable_software_inventory: Off\n", nil},
+		{"YAML 1.1 no where a string belongs", KindTeam, EraFleets, fleetB + "policies:\n  - name: no\n    query: SELECT 1\n", []want{
+			{"policies[0].name", catalog.SchemaType, finding.Error, "reads unquoted true, false, yes, no, on, off, y and n as booleans"}}},
 		{"mapping with conditional keys given a list", KindTeam, EraFleets, fleetB + "controls:\n  ipados_updates: [a, b]\n  windows_updates: 3\n", []want{
 			{"controls.ipados_updates", catalog.SchemaType, finding.Error, "expected a mapping, got a list"},
 			{"controls.windows_updates", catalog.SchemaType, finding.Error, "expected a mapping, got a number"}}},

@@ -12,8 +12,9 @@ import (
 
 // ToAny converts a node into plain Go values the way fleetctl sees them after its YAML-to-JSON
 // step, but without yaml.v3's Decode surprises: timestamps stay strings as written, integers
-// are int64 (or *big.Int when larger), floats are float64, .inf/.nan are strings, aliases are
-// resolved and `<<` merge keys applied with explicit keys winning. maxNodes bounds alias
+// are int64 (or *big.Int when larger), floats are float64, .inf/.nan are strings, unquoted
+// yes/no/on/off/y/n are booleans as in YAML 1.1 (fleetctl's parser), aliases are resolved and
+// `<<` merge keys applied with explicit keys winning. maxNodes bounds alias
 // expansion (0 means no bound). Mappings are map[string]any; sequences []any.
 func ToAny(n *yaml.Node, maxNodes int) (any, error) {
 	c := converter{budget: maxNodes}
@@ -154,8 +155,37 @@ func Scalar(n *yaml.Node) any {
 		}
 		return f
 	}
+	if b, ok := yaml11Bool(n); ok {
+		return b
+	}
 	// !!str, !!timestamp, !!binary and custom tags stay as written.
 	return n.Value
+}
+
+// yaml11Bools are the plain scalars YAML 1.1 reads as booleans beyond true and false. fleetctl
+// converts YAML to JSON with github.com/ghodss/yaml, which parses with gopkg.in/yaml.v2, a YAML
+// 1.1 parser: `enable_disk_encryption: yes` is true to Fleet (and `name: no` is false, not a
+// name), where yaml.v3 reads both as strings.
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+}
+
+// yaml11Bool is the boolean a YAML 1.1 parser reads from n: a plain (unquoted, untagged)
+// scalar in yaml11Bools.
+func yaml11Bool(n *yaml.Node) (value, ok bool) {
+	if n.Style != 0 || n.Tag != "!!str" || len(n.Value) > 3 {
+		return false, false
+	}
+	value, ok = yaml11Bools[n.Value]
+	return value, ok
+}
+
+// IsYAML11Bool reports whether n is a plain scalar fleetctl reads as a boolean but a YAML 1.2
+// parser reads as a string (yes, no, on, off, y, n in their three spellings).
+func IsYAML11Bool(n *yaml.Node) bool {
+	_, ok := yaml11Bool(n)
+	return ok
 }
 
 // IsUnquotedNumber reports whether n is a plain scalar YAML reads as a number, the

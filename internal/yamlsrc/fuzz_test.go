@@ -127,8 +127,31 @@ func TestScalarsAsWritten(t *testing.T) {
 	if s := m["big"].(interface{ String() string }).String(); s != "123456789012345678901234567890" {
 		t.Errorf("big int is %s", s)
 	}
-	if m["n"] != nil || m["b"] != "yes" {
-		t.Errorf("n=%v b=%v (YAML 1.2: yes is a string)", m["n"], m["b"])
+	if m["n"] != nil || m["b"] != true {
+		t.Errorf("n=%v b=%v (fleetctl's YAML 1.1 parser reads yes as true)", m["n"], m["b"])
+	}
+}
+
+// fleetctl converts YAML to JSON with ghodss/yaml over yaml.v2, a YAML 1.1 parser: unquoted,
+// untagged y, yes, on, n, no, off (lower case, capitalised or upper case) are booleans; any
+// other spelling, or a quoted or !!str-tagged one, is a string. (Checked against ghodss/yaml
+// v1.0.0's YAMLToJSON.)
+func TestYAML11Booleans(t *testing.T) {
+	src := "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: N\ng: 'yes'\nh: !!str yes\ni: True\no: yEs\np: \"off\"\nq: |\n  no\n"
+	node, probs := Parse([]byte(src), DefaultLimits)
+	if node == nil {
+		t.Fatal(probs)
+	}
+	v, err := ToAny(node, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": true, "b": false, "c": true, "d": false, "e": true, "f": false,
+		"g": "yes", "h": "yes", "i": true, "o": "yEs", "p": "off", "q": "no\n"}
+	for k, w := range want {
+		if got := v.(map[string]any)[k]; got != w {
+			t.Errorf("%s: got %#v, want %#v", k, got, w)
+		}
 	}
 }
 
