@@ -153,6 +153,11 @@ func Scalar(n *yaml.Node) any {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return n.Value
 		}
+		// fleetctl's YAML-to-JSON step writes a whole float as an integer (60.0 and 6e1 become
+		// 60, as encoding/json writes any float below 1e21), so Fleet reads it as one.
+		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return int64(f)
+		}
 		return f
 	}
 	if b, ok := yaml11Bool(n); ok {

@@ -107,9 +107,10 @@ func TestHostileInputs(t *testing.T) {
 	})
 }
 
-// Values keep what was written: timestamps stay strings, big integers stay exact.
+// Values keep what was written: timestamps stay strings, big integers stay exact; a whole
+// float is the integer fleetctl's JSON step makes of it.
 func TestScalarsAsWritten(t *testing.T) {
-	node, probs := Parse([]byte("d: 2025-01-31\nv: 15.10\nbig: 123456789012345678901234567890\nn: ~\nb: yes\n"), DefaultLimits)
+	node, probs := Parse([]byte("d: 2025-01-31\nv: 15.10\nbig: 123456789012345678901234567890\nn: ~\nb: yes\nw: 60.0\ne: 6e1\nh: 1e300\n"), DefaultLimits)
 	if node == nil {
 		t.Fatal(probs)
 	}
@@ -126,6 +127,9 @@ func TestScalarsAsWritten(t *testing.T) {
 	}
 	if s := m["big"].(interface{ String() string }).String(); s != "123456789012345678901234567890" {
 		t.Errorf("big int is %s", s)
+	}
+	if m["w"] != int64(60) || m["e"] != int64(60) || m["h"] != 1e300 {
+		t.Errorf("w=%#v e=%#v h=%#v: whole floats below 2^63 are integers to fleetctl", m["w"], m["e"], m["h"])
 	}
 	if m["n"] != nil || m["b"] != true {
 		t.Errorf("n=%v b=%v (fleetctl's YAML 1.1 parser reads yes as true)", m["n"], m["b"])
