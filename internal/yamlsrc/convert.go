@@ -24,7 +24,40 @@ func ToAny(n *yaml.Node, maxNodes int) (any, error) {
 	return c.value(n)
 }
 
-type converter struct{ budget int }
+type converter struct {
+	budget int
+	// expanding holds the alias targets being converted: an alias back to one of them is a value
+	// that contains itself (`a: &a [*a]`), which would otherwise recurse without end.
+	expanding map[*yaml.Node]bool
+}
+
+// ErrAliasCycle is returned for an alias inside the value its anchor names.
+type ErrAliasCycle struct {
+	Anchor       string
+	Line, Column int
+}
+
+func (e *ErrAliasCycle) Error() string {
+	return fmt.Sprintf("anchor %q is used inside its own value (*%s at line %d), which never ends; fleetctl fails with \"anchor '%s' value contains itself\"", e.Anchor, e.Anchor, e.Line, e.Anchor)
+}
+
+// alias converts the target of the alias node n, refusing a target that is being converted.
+func (c *converter) alias(n *yaml.Node) (any, error) {
+	t := n.Alias
+	if t == nil {
+		return nil, nil
+	}
+	if c.expanding[t] {
+		return nil, &ErrAliasCycle{Anchor: n.Value, Line: n.Line, Column: n.Column}
+	}
+	if c.expanding == nil {
+		c.expanding = map[*yaml.Node]bool{}
+	}
+	c.expanding[t] = true
+	v, err := c.value(t)
+	delete(c.expanding, t)
+	return v, err
+}
 
 // ErrAliasBomb is returned when alias expansion produces more values than allowed.
 type ErrAliasBomb struct{ Line, Column int }
@@ -45,7 +78,7 @@ func (c *converter) value(n *yaml.Node) (any, error) {
 		}
 		return c.value(n.Content[0])
 	case yaml.AliasNode:
-		return c.value(n.Alias)
+		return c.alias(n)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, e := range n.Content {
@@ -57,12 +90,15 @@ func (c *converter) value(n *yaml.Node) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
+		// In document order, the later of two writes wins, a `<<` merge included: fleetctl's
+		// yaml.v2 lets a merge written after a key override it (YAML says explicit keys win).
 		out := make(map[string]any, len(n.Content)/2)
-		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if isMerge(k) {
-				merges = append(merges, v)
+				if err := c.merge(out, v); err != nil {
+					return nil, err
+				}
 				continue
 			}
 			val, err := c.value(v)
@@ -71,11 +107,6 @@ func (c *converter) value(n *yaml.Node) (any, error) {
 			}
 			out[KeyString(k)] = val
 		}
-		for _, m := range merges {
-			if err := c.merge(out, m); err != nil {
-				return nil, err
-			}
-		}
 		return out, nil
 	case yaml.ScalarNode:
 		return Scalar(n), nil
@@ -83,28 +114,46 @@ func (c *converter) value(n *yaml.Node) (any, error) {
 	return nil, fmt.Errorf("unexpected YAML node kind %d", n.Kind)
 }
 
-// merge applies a `<<` value (a mapping, an alias to one, or a list of them) without
-// overriding keys already present.
+// ErrMergeValue is returned for a `<<` merge whose value is not a mapping or a list of them.
+type ErrMergeValue struct{ Line, Column int }
+
+func (e *ErrMergeValue) Error() string {
+	return fmt.Sprintf("the << merge key at line %d needs a mapping, an alias to one, or a list of them; fleetctl fails with \"map merge requires map or sequence of maps as the value\"", e.Line)
+}
+
+// merge writes the keys of a `<<` value into out, overriding what is there, as yaml.v2 does: a
+// mapping or an alias to one, or a list of them where earlier ones take precedence (applied
+// last to first).
 func (c *converter) merge(out map[string]any, m *yaml.Node) error {
-	for m.Kind == yaml.AliasNode {
-		m = m.Alias
+	var from []*yaml.Node
+	switch {
+	case m.Kind == yaml.SequenceNode:
+		for i := len(m.Content) - 1; i >= 0; i-- {
+			from = append(from, m.Content[i])
+		}
+	default:
+		from = []*yaml.Node{m}
 	}
-	switch m.Kind {
-	case yaml.MappingNode:
-		v, err := c.value(m)
+	for _, f := range from {
+		t := f
+		if t.Kind == yaml.AliasNode {
+			t = t.Alias
+		}
+		if t == nil || t.Kind != yaml.MappingNode {
+			return &ErrMergeValue{Line: f.Line, Column: f.Column}
+		}
+		var v any
+		var err error
+		if f.Kind == yaml.AliasNode {
+			v, err = c.alias(f)
+		} else {
+			v, err = c.value(f)
+		}
 		if err != nil {
 			return err
 		}
 		for k, x := range v.(map[string]any) {
-			if _, ok := out[k]; !ok {
-				out[k] = x
-			}
-		}
-	case yaml.SequenceNode:
-		for _, e := range m.Content {
-			if err := c.merge(out, e); err != nil {
-				return err
-			}
+			out[k] = x
 		}
 	}
 	return nil

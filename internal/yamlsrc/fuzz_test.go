@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 var seeds = []string{
@@ -168,5 +170,75 @@ func TestDuplicateKeysAndMultiDoc(t *testing.T) {
 	want := "duplicate-key@3 multi-document@4"
 	if strings.Join(kinds, " ") != want {
 		t.Errorf("got %v, want %s", kinds, want)
+	}
+}
+
+// A value that contains itself would recurse without end; fleetctl refuses it ("anchor 'a'
+// value contains itself"), and so does Parse, at the alias.
+func TestAliasInsideItsOwnAnchor(t *testing.T) {
+	for _, src := range []string{
+		"a: &a [*a]\n",
+		"a: &a\n  b: *a\n",
+		"base: &b\n  x: 1\n  <<: *b\n",
+		"list:\n  - &x\n    items:\n      - *x\n",
+	} {
+		node, probs := Parse([]byte(src), DefaultLimits)
+		if node != nil || len(probs) != 1 || probs[0].Kind != "invalid" || !strings.Contains(probs[0].Message, "contains itself") {
+			t.Errorf("%q: node=%v probs=%v", src, node != nil, probs)
+		}
+	}
+	// A node converted directly (not through Parse) is refused by ToAny too.
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("a: &a [*a]\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ToAny(&doc, DefaultLimits.MaxNodes); err == nil {
+		t.Fatal("ToAny converted a value that contains itself")
+	} else if _, ok := err.(*ErrAliasCycle); !ok {
+		t.Fatalf("error %T %v, want *ErrAliasCycle", err, err)
+	}
+}
+
+// `<<` merges as fleetctl's yaml.v2 applies them: in document order the later write wins (a
+// merge after a key overrides it), in a merged list the earlier mapping wins; a merge of
+// anything but mappings fails the file.
+func TestMergeLikeFleetctl(t *testing.T) {
+	src := "base: &b\n  name: from-merge\n  x: 1\nother: &o\n  x: 2\n  y: 2\n" +
+		"after:\n  name: explicit\n  <<: *b\n" +
+		"before:\n  <<: *b\n  name: explicit\n" +
+		"list:\n  <<: [*b, *o]\n"
+	node, probs := Parse([]byte(src), DefaultLimits)
+	if node == nil {
+		t.Fatal(probs)
+	}
+	v, err := ToAny(node, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[string]any)
+	if got := m["after"].(map[string]any)["name"]; got != "from-merge" {
+		t.Errorf("merge after the key: name=%v, want from-merge (yaml.v2 lets the later write win)", got)
+	}
+	if got := m["before"].(map[string]any)["name"]; got != "explicit" {
+		t.Errorf("merge before the key: name=%v, want explicit", got)
+	}
+	if l := m["list"].(map[string]any); l["x"] != int64(1) || l["y"] != int64(2) {
+		t.Errorf("merged list: %v, want x from the first mapping, y from the second", l)
+	}
+	// The source index agrees with the value: each path points where its value came from.
+	for path, line := range map[string]int{"after.name": 2, "before.name": 12, "list.x": 3, "list.y": 6} {
+		var p []any
+		for _, s := range strings.Split(path, ".") {
+			p = append(p, s)
+		}
+		if h := Lookup(node, p); !h.Exact(p) || h.Value.Line != line {
+			t.Errorf("%s: found at line %d, want %d", path, h.Value.Line, line)
+		}
+	}
+	for _, bad := range []string{"x: &x 5\nteam:\n  <<: *x\n", "team:\n  <<: ~\n", "team:\n  <<: [text]\n"} {
+		node, probs := Parse([]byte(bad), DefaultLimits)
+		if node != nil || len(probs) != 1 || !strings.Contains(probs[0].Message, "map merge requires map") {
+			t.Errorf("%q: node=%v probs=%v", bad, node != nil, probs)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -57,7 +58,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		return nil, []*Problem{refine(data, syntaxProblem(err))}
 	}
 	var probs []*Problem
-	if p := checkDepth(&doc, lim.MaxDepth); p != nil {
+	if p := checkTree(&doc, lim.MaxDepth); p != nil {
 		return nil, []*Problem{p}
 	}
 	probs = append(probs, duplicateKeys(&doc)...)
@@ -313,16 +314,29 @@ done:
 	return top.line, top.col, string(top.br), true
 }
 
-// checkDepth refuses documents nested deeper than max (yaml.v3's own limit is far higher).
-func checkDepth(n *yaml.Node, limit int) *Problem {
-	if limit <= 0 {
-		return nil
-	}
+// checkTree refuses what fleetctl cannot read, or tollgate could not in bounded time: nesting
+// deeper than limit (yaml.v3's own limit is far higher), an alias inside the value of its own
+// anchor (a value that contains itself), a << merge of something other than mappings.
+func checkTree(n *yaml.Node, limit int) *Problem {
+	var anchored []*yaml.Node // the anchored nodes enclosing the one visited
 	var walk func(n *yaml.Node, d int) *Problem
 	walk = func(n *yaml.Node, d int) *Problem {
-		if d > limit {
+		if limit > 0 && d > limit {
 			return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
 				Message: fmt.Sprintf("nesting is deeper than %d levels", limit)}
+		}
+		if n.Kind == yaml.AliasNode && slices.Contains(anchored, n.Alias) {
+			return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
+				Message: fmt.Sprintf("*%s is used inside the value of its own anchor &%s, which never ends; fleetctl fails with \"anchor '%s' value contains itself\"", n.Value, n.Value, n.Value)}
+		}
+		if n.Kind == yaml.MappingNode {
+			if p := checkMerges(n); p != nil {
+				return p
+			}
+		}
+		if n.Anchor != "" {
+			anchored = append(anchored, n)
+			defer func() { anchored = anchored[:len(anchored)-1] }()
 		}
 		for _, c := range n.Content {
 			if p := walk(c, d+1); p != nil {
@@ -332,6 +346,32 @@ func checkDepth(n *yaml.Node, limit int) *Problem {
 		return nil
 	}
 	return walk(n, 0)
+}
+
+// checkMerges refuses a `<<` merge whose value is not a mapping, an alias to one, or a list
+// of them: fleetctl's yaml.v2 fails on it where yaml.v3 would ignore it.
+func checkMerges(m *yaml.Node) *Problem {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !isMerge(m.Content[i]) {
+			continue
+		}
+		v := m.Content[i+1]
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, it := range items {
+			t := it
+			if t.Kind == yaml.AliasNode {
+				t = t.Alias
+			}
+			if t == nil || t.Kind != yaml.MappingNode {
+				return &Problem{Line: it.Line, Column: it.Column, Kind: "invalid",
+					Message: "a << merge takes a mapping, an alias to one, or a list of them; fleetctl fails with \"map merge requires map or sequence of maps as the value\""}
+			}
+		}
+	}
+	return nil
 }
 
 // duplicateKeys reports keys defined twice in one mapping; Fleet's YAML-to-JSON step keeps the last.

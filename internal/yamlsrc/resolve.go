@@ -65,43 +65,40 @@ func Lookup(root *yaml.Node, path []any) Hit {
 	return h
 }
 
-// findKey finds name in a mapping, explicit keys first, then `<<` merges (depth-bounded).
+// findKey finds name in a mapping as ToAny reads it: in document order the later of an explicit
+// key and a `<<` merge holding the name wins; in a merged list the earlier mapping wins.
+// Merges are followed to a bounded depth (an anchor merged into itself ends there).
 func findKey(m *yaml.Node, name string, depth int) (key, val *yaml.Node) {
 	if depth > 20 {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; !isMerge(k) && KeyString(k) == name {
-			key, val = k, m.Content[i+1] // the last one wins, as in the converted value
-		}
-	}
-	if key != nil {
-		return key, val
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if !isMerge(m.Content[i]) {
+		k := m.Content[i]
+		if !isMerge(k) {
+			if KeyString(k) == name {
+				key, val = k, m.Content[i+1]
+			}
 			continue
 		}
 		src := m.Content[i+1]
-		for src.Kind == yaml.AliasNode {
-			src = src.Alias
-		}
 		targets := []*yaml.Node{src}
 		if src.Kind == yaml.SequenceNode {
 			targets = src.Content
 		}
 		for _, t := range targets {
-			for t.Kind == yaml.AliasNode {
+			if t.Kind == yaml.AliasNode {
 				t = t.Alias
 			}
-			if t.Kind == yaml.MappingNode {
-				if k, v := findKey(t, name, depth+1); k != nil {
-					return k, v
-				}
+			if t == nil || t.Kind != yaml.MappingNode {
+				continue
+			}
+			if mk, mv := findKey(t, name, depth+1); mk != nil {
+				key, val = mk, mv
+				break
 			}
 		}
 	}
-	return nil, nil
+	return key, val
 }
 
 func index(el any) (int, bool) {
