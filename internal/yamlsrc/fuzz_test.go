@@ -242,3 +242,12 @@ func TestMergeLikeFleetctl(t *testing.T) {
 		}
 	}
 }
+
+// fleetctl reads only the first document: a later one that does not parse is a warning about
+// the extra document, not a syntax error of the file.
+func TestBrokenSecondDocument(t *testing.T) {
+	node, probs := Parse([]byte("a: 1\n---\nb: [\n"), DefaultLimits)
+	if node == nil || len(probs) != 1 || probs[0].Kind != "multi-document" || !strings.Contains(probs[0].Message, "does not parse") {
+		t.Fatalf("node=%v probs=%v", node != nil, probs)
+	}
+}

@@ -67,7 +67,11 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
 			Message: "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest"})
 	} else if !errors.Is(err, io.EOF) {
-		probs = append(probs, syntaxProblem(err))
+		// fleetctl never reads past the first document, so a mistake there does not fail it.
+		p := syntaxProblem(err)
+		p.Kind = "multi-document"
+		p.Message = "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest (which does not parse either: " + p.Message + ")"
+		probs = append(probs, p)
 	}
 	return &doc, probs
 }
