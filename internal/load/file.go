@@ -285,7 +285,7 @@ func parseYAML(f *File, lim yamlsrc.Limits) {
 	for _, p := range probs {
 		rule, sev := catalog.YAMLSyntax, finding.Error
 		switch p.Kind {
-		case "invalid":
+		case "invalid", "not-json":
 			rule = catalog.FileInvalid
 		case "duplicate-key":
 			rule = catalog.YAMLDuplicateKey

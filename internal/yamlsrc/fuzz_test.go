@@ -251,3 +251,20 @@ func TestBrokenSecondDocument(t *testing.T) {
 		t.Fatalf("node=%v probs=%v", node != nil, probs)
 	}
 }
+
+// .inf and .nan are numbers JSON cannot hold: fleetctl fails on the file; quoted, they are text.
+func TestInfinityFailsFleetctl(t *testing.T) {
+	node, probs := Parse([]byte("a: .inf\nb: -.Inf\nc: .NaN\nd: '.inf'\ne: 1.5\n"), DefaultLimits)
+	if node == nil {
+		t.Fatal(probs)
+	}
+	var lines []int
+	for _, p := range probs {
+		if p.Kind == "not-json" {
+			lines = append(lines, p.Line)
+		}
+	}
+	if len(lines) != 3 || lines[0] != 1 || lines[1] != 2 || lines[2] != 3 {
+		t.Fatalf("not-json problems at lines %v, want 1, 2, 3", lines)
+	}
+}

@@ -62,6 +62,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		return nil, []*Problem{p}
 	}
 	probs = append(probs, duplicateKeys(&doc)...)
+	probs = append(probs, nonJSONNumbers(&doc)...)
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
@@ -350,6 +351,26 @@ func checkTree(n *yaml.Node, limit int) *Problem {
 		return nil
 	}
 	return walk(n, 0)
+}
+
+// nonJSONNumbers reports the plain scalars YAML reads as infinity or not-a-number (.inf,
+// -.Inf, .nan): fleetctl's YAML-to-JSON step cannot write them and fails the whole file.
+func nonJSONNumbers(n *yaml.Node) []*Problem {
+	var out []*Problem
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style == 0 && n.ShortTag() == "!!float" {
+			if v := strings.ToLower(strings.TrimLeft(n.Value, "+-")); v == ".inf" || v == ".nan" {
+				out = append(out, &Problem{Line: n.Line, Column: n.Column, Kind: "not-json",
+					Message: fmt.Sprintf("%s is a YAML number that JSON cannot hold: fleetctl fails on the whole file (\"json: unsupported value\"); quote it if it is text", n.Value)})
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
 }
 
 // checkMerges refuses a `<<` merge whose value is not a mapping, an alias to one, or a list
