@@ -125,21 +125,10 @@ func (e *ErrMergeValue) Error() string {
 // mapping or an alias to one, or a list of them where earlier ones take precedence (applied
 // last to first).
 func (c *converter) merge(out map[string]any, m *yaml.Node) error {
-	var from []*yaml.Node
-	switch {
-	case m.Kind == yaml.SequenceNode:
-		for i := len(m.Content) - 1; i >= 0; i-- {
-			from = append(from, m.Content[i])
-		}
-	default:
-		from = []*yaml.Node{m}
-	}
-	for _, f := range from {
-		t := f
-		if t.Kind == yaml.AliasNode {
-			t = t.Alias
-		}
-		if t == nil || t.Kind != yaml.MappingNode {
+	items := mergeItems(m)
+	for i := len(items) - 1; i >= 0; i-- {
+		f := items[i]
+		if mergeTarget(f) == nil {
 			return &ErrMergeValue{Line: f.Line, Column: f.Column}
 		}
 		var v any
@@ -157,6 +146,27 @@ func (c *converter) merge(out map[string]any, m *yaml.Node) error {
 		}
 	}
 	return nil
+}
+
+// mergeItems are what a `<<` merge value takes keys from: the items of a list, or the value.
+func mergeItems(v *yaml.Node) []*yaml.Node {
+	if v.Kind == yaml.SequenceNode {
+		return v.Content
+	}
+	return []*yaml.Node{v}
+}
+
+// mergeTarget is the mapping a merge item stands for (through an alias), or nil when the item
+// is not a mapping, which fleetctl refuses.
+func mergeTarget(it *yaml.Node) *yaml.Node {
+	t := it
+	if t.Kind == yaml.AliasNode {
+		t = t.Alias
+	}
+	if t == nil || t.Kind != yaml.MappingNode {
+		return nil
+	}
+	return t
 }
 
 func isMerge(k *yaml.Node) bool {

@@ -112,15 +112,7 @@ func TestHostileInputs(t *testing.T) {
 // Values keep what was written: timestamps stay strings, big integers stay exact; a whole
 // float is the integer fleetctl's JSON step makes of it.
 func TestScalarsAsWritten(t *testing.T) {
-	node, probs := Parse([]byte("d: 2025-01-31\nv: 15.10\nbig: 123456789012345678901234567890\nn: ~\nb: yes\nw: 60.0\ne: 6e1\nh: 1e300\n"), DefaultLimits)
-	if node == nil {
-		t.Fatal(probs)
-	}
-	v, err := ToAny(node, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := v.(map[string]any)
+	m := mustValue(t, "d: 2025-01-31\nv: 15.10\nbig: 123456789012345678901234567890\nn: ~\nb: yes\nw: 60.0\ne: 6e1\nh: 1e300\n")
 	if m["d"] != "2025-01-31" {
 		t.Errorf("timestamp became %T %v", m["d"], m["d"])
 	}
@@ -144,18 +136,11 @@ func TestScalarsAsWritten(t *testing.T) {
 // v1.0.0's YAMLToJSON.)
 func TestYAML11Booleans(t *testing.T) {
 	src := "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: N\ng: 'yes'\nh: !!str yes\ni: True\no: yEs\np: \"off\"\nq: |\n  no\n"
-	node, probs := Parse([]byte(src), DefaultLimits)
-	if node == nil {
-		t.Fatal(probs)
-	}
-	v, err := ToAny(node, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustValue(t, src)
 	want := map[string]any{"a": true, "b": false, "c": true, "d": false, "e": true, "f": false,
 		"g": "yes", "h": "yes", "i": true, "o": "yEs", "p": "off", "q": "no\n"}
 	for k, w := range want {
-		if got := v.(map[string]any)[k]; got != w {
+		if got := m[k]; got != w {
 			t.Errorf("%s: got %#v, want %#v", k, got, w)
 		}
 	}
@@ -207,15 +192,8 @@ func TestMergeLikeFleetctl(t *testing.T) {
 		"after:\n  name: explicit\n  <<: *b\n" +
 		"before:\n  <<: *b\n  name: explicit\n" +
 		"list:\n  <<: [*b, *o]\n"
-	node, probs := Parse([]byte(src), DefaultLimits)
-	if node == nil {
-		t.Fatal(probs)
-	}
-	v, err := ToAny(node, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := v.(map[string]any)
+	m := mustValue(t, src)
+	node, _ := Parse([]byte(src), DefaultLimits)
 	if got := m["after"].(map[string]any)["name"]; got != "from-merge" {
 		t.Errorf("merge after the key: name=%v, want from-merge (yaml.v2 lets the later write win)", got)
 	}
@@ -267,4 +245,18 @@ func TestInfinityFailsFleetctl(t *testing.T) {
 	if len(lines) != 3 || lines[0] != 1 || lines[1] != 2 || lines[2] != 3 {
 		t.Fatalf("not-json problems at lines %v, want 1, 2, 3", lines)
 	}
+}
+
+// mustValue parses src and converts it, failing the test on any problem that stops it.
+func mustValue(t *testing.T, src string) map[string]any {
+	t.Helper()
+	node, probs := Parse([]byte(src), DefaultLimits)
+	if node == nil {
+		t.Fatal(probs)
+	}
+	v, err := ToAny(node, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(map[string]any)
 }

@@ -380,17 +380,8 @@ func checkMerges(m *yaml.Node) *Problem {
 		if !isMerge(m.Content[i]) {
 			continue
 		}
-		v := m.Content[i+1]
-		items := []*yaml.Node{v}
-		if v.Kind == yaml.SequenceNode {
-			items = v.Content
-		}
-		for _, it := range items {
-			t := it
-			if t.Kind == yaml.AliasNode {
-				t = t.Alias
-			}
-			if t == nil || t.Kind != yaml.MappingNode {
+		for _, it := range mergeItems(m.Content[i+1]) {
+			if mergeTarget(it) == nil {
 				return &Problem{Line: it.Line, Column: it.Column, Kind: "invalid",
 					Message: "a << merge takes a mapping, an alias to one, or a list of them; fleetctl fails with \"map merge requires map or sequence of maps as the value\""}
 			}

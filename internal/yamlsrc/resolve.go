@@ -80,21 +80,12 @@ func findKey(m *yaml.Node, name string, depth int) (key, val *yaml.Node) {
 			}
 			continue
 		}
-		src := m.Content[i+1]
-		targets := []*yaml.Node{src}
-		if src.Kind == yaml.SequenceNode {
-			targets = src.Content
-		}
-		for _, t := range targets {
-			if t.Kind == yaml.AliasNode {
-				t = t.Alias
-			}
-			if t == nil || t.Kind != yaml.MappingNode {
-				continue
-			}
-			if mk, mv := findKey(t, name, depth+1); mk != nil {
-				key, val = mk, mv
-				break
+		for _, it := range mergeItems(m.Content[i+1]) {
+			if t := mergeTarget(it); t != nil {
+				if mk, mv := findKey(t, name, depth+1); mk != nil {
+					key, val = mk, mv
+					break
+				}
 			}
 		}
 	}
