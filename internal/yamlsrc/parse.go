@@ -80,7 +80,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 // checkText refuses binary and non-UTF-8 content with the position of the first bad byte.
 func checkText(data []byte) *Problem {
 	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
-		return &Problem{Line: 1, Column: 1, Kind: "invalid", Message: "file is UTF-16 encoded; save it as UTF-8"}
+		return &Problem{Line: 1, Column: 1, Kind: "invalid", Message: "file is UTF-16 encoded: fleetctl reads it, but does not expand the $VAR references in it (it looks for them in the raw bytes), and tollgate does not read it; save it as UTF-8"}
 	}
 	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
 		return nil // the common case, checked without decoding rune by rune
