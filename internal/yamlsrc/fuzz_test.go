@@ -260,3 +260,13 @@ func mustValue(t *testing.T, src string) map[string]any {
 	}
 	return v.(map[string]any)
 }
+
+// A first line indented more than the rest ends the document after it: fleetctl silently
+// reads only that line. The mistake is reported where the rest begins, not as a second document.
+func TestIndentedFirstLine(t *testing.T) {
+	node, probs := Parse([]byte("# team\n name: W\npolicies:\nqueries:\n"), DefaultLimits)
+	if node != nil || len(probs) != 1 || probs[0].Kind != "syntax" || probs[0].Line != 3 || probs[0].Column != 1 ||
+		!strings.Contains(probs[0].Message, "top level starts at column 2") {
+		t.Fatalf("node=%v probs=%v", node != nil, probs)
+	}
+}

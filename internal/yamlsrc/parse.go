@@ -68,13 +68,41 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
 			Message: "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest"})
 	} else if !errors.Is(err, io.EOF) {
-		// fleetctl never reads past the first document, so a mistake there does not fail it.
-		p := syntaxProblem(err)
-		p.Kind = "multi-document"
-		p.Message = "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest (which does not parse either: " + p.Message + ")"
-		probs = append(probs, p)
+		if p := outdentedAfterRoot(data, &doc); p != nil && strings.Contains(err.Error(), "expected <document start>") {
+			// Only the first block is read: checking it would report as missing every key below.
+			return nil, []*Problem{p}
+		} else {
+			// fleetctl never reads past the first document, so a mistake there does not fail it.
+			p := syntaxProblem(err)
+			p.Kind = "multi-document"
+			p.Message = "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest (which does not parse either: " + p.Message + ")"
+			probs = append(probs, p)
+		}
 	}
 	return &doc, probs
+}
+
+// outdentedAfterRoot finds the first line indented less than a document whose top level does
+// not start at column 1 (" name: x" above "policies:"): YAML ends the document before it, and
+// fleetctl silently reads nothing from there on. nil when there is no such line.
+func outdentedAfterRoot(data []byte, doc *yaml.Node) *Problem {
+	if len(doc.Content) == 0 || doc.Content[0].Column <= 1 {
+		return nil
+	}
+	root := doc.Content[0]
+	lines := strings.Split(string(data), "\n")
+	for i := root.Line; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], "\r")
+		t := strings.TrimLeft(l, " ")
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		if ind := len(l) - len(t); ind < root.Column-1 {
+			return &Problem{Line: i + 1, Column: ind + 1, Kind: "syntax",
+				Message: fmt.Sprintf("this line starts at column %d but the file's top level starts at column %d (line %d): YAML ends the document before it, and fleetctl silently ignores everything from here on; start every top-level key at column 1", ind+1, root.Column, root.Line)}
+		}
+	}
+	return nil
 }
 
 // checkText refuses binary and non-UTF-8 content with the position of the first bad byte.
