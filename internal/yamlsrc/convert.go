@@ -12,10 +12,12 @@ import (
 
 // ToAny converts a node into plain Go values the way fleetctl sees them after its YAML-to-JSON
 // step, but without yaml.v3's Decode surprises: timestamps stay strings as written, integers
-// are int64 (or *big.Int when larger), floats are float64, .inf/.nan are strings, unquoted
+// are int64 (or *big.Int when larger), whole floats are integers and others float64 (as
+// fleetctl's JSON step writes them), .inf/.nan are strings (Parse reports them), unquoted
 // yes/no/on/off/y/n are booleans as in YAML 1.1 (fleetctl's parser), aliases are resolved and
-// `<<` merge keys applied with explicit keys winning. maxNodes bounds alias
-// expansion (0 means no bound). Mappings are map[string]any; sequences []any.
+// `<<` merges applied as yaml.v2 applies them (in document order, the later write wins).
+// maxNodes bounds alias expansion (0 means no bound). Mappings are map[string]any; sequences
+// []any.
 func ToAny(n *yaml.Node, maxNodes int) (any, error) {
 	c := converter{budget: maxNodes}
 	if maxNodes <= 0 {
@@ -243,13 +245,6 @@ func yaml11Bool(n *yaml.Node) (value, ok bool) {
 	}
 	value, ok = yaml11Bools[n.Value]
 	return value, ok
-}
-
-// IsYAML11Bool reports whether n is a plain scalar fleetctl reads as a boolean but a YAML 1.2
-// parser reads as a string (yes, no, on, off, y, n in their three spellings).
-func IsYAML11Bool(n *yaml.Node) bool {
-	_, ok := yaml11Bool(n)
-	return ok
 }
 
 // IsUnquotedNumber reports whether n is a plain scalar YAML reads as a number, the
