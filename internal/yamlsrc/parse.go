@@ -58,11 +58,12 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		return nil, []*Problem{refine(data, syntaxProblem(err))}
 	}
 	var probs []*Problem
-	if p := checkTree(&doc, lim.MaxDepth); p != nil {
-		return nil, []*Problem{p}
+	fatal, notJSON := checkTree(&doc, lim.MaxDepth)
+	if fatal != nil {
+		return nil, []*Problem{fatal}
 	}
 	probs = append(probs, duplicateKeys(&doc)...)
-	probs = append(probs, nonJSONNumbers(&doc)...)
+	probs = append(probs, notJSON...)
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
@@ -349,8 +350,10 @@ done:
 
 // checkTree refuses what fleetctl cannot read, or tollgate could not in bounded time: nesting
 // deeper than limit (yaml.v3's own limit is far higher), an alias inside the value of its own
-// anchor (a value that contains itself), a << merge of something other than mappings.
-func checkTree(n *yaml.Node, limit int) *Problem {
+// anchor (a value that contains itself), a << merge of something other than mappings. It also
+// lists, without stopping, the plain scalars YAML reads as infinity or not-a-number (.inf,
+// -.Inf, .nan): fleetctl's YAML-to-JSON step cannot write them and fails on the whole file.
+func checkTree(n *yaml.Node, limit int) (fatal *Problem, notJSON []*Problem) {
 	var anchored []*yaml.Node // the anchored nodes enclosing the one visited
 	var walk func(n *yaml.Node, d int) *Problem
 	walk = func(n *yaml.Node, d int) *Problem {
@@ -358,13 +361,22 @@ func checkTree(n *yaml.Node, limit int) *Problem {
 			return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
 				Message: fmt.Sprintf("nesting is deeper than %d levels", limit)}
 		}
-		if n.Kind == yaml.AliasNode && slices.Contains(anchored, n.Alias) {
-			return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
-				Message: fmt.Sprintf("*%s is used inside the value of its own anchor &%s, which never ends; fleetctl fails with \"anchor '%s' value contains itself\"", n.Value, n.Value, n.Value)}
-		}
-		if n.Kind == yaml.MappingNode {
+		switch n.Kind {
+		case yaml.AliasNode:
+			if slices.Contains(anchored, n.Alias) {
+				return &Problem{Line: n.Line, Column: n.Column, Kind: "invalid",
+					Message: fmt.Sprintf("*%s is used inside the value of its own anchor &%s, which never ends; fleetctl fails with \"anchor '%s' value contains itself\"", n.Value, n.Value, n.Value)}
+			}
+		case yaml.MappingNode:
 			if p := checkMerges(n); p != nil {
 				return p
+			}
+		case yaml.ScalarNode:
+			if n.Style == 0 && n.ShortTag() == "!!float" {
+				if v := strings.ToLower(strings.TrimLeft(n.Value, "+-")); v == ".inf" || v == ".nan" {
+					notJSON = append(notJSON, &Problem{Line: n.Line, Column: n.Column, Kind: "not-json",
+						Message: fmt.Sprintf("%s is a YAML number that JSON cannot hold: fleetctl fails on the whole file (\"json: unsupported value\"); quote it if it is text", n.Value)})
+				}
 			}
 		}
 		if n.Anchor != "" {
@@ -378,27 +390,7 @@ func checkTree(n *yaml.Node, limit int) *Problem {
 		}
 		return nil
 	}
-	return walk(n, 0)
-}
-
-// nonJSONNumbers reports the plain scalars YAML reads as infinity or not-a-number (.inf,
-// -.Inf, .nan): fleetctl's YAML-to-JSON step cannot write them and fails the whole file.
-func nonJSONNumbers(n *yaml.Node) []*Problem {
-	var out []*Problem
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.ScalarNode && n.Style == 0 && n.ShortTag() == "!!float" {
-			if v := strings.ToLower(strings.TrimLeft(n.Value, "+-")); v == ".inf" || v == ".nan" {
-				out = append(out, &Problem{Line: n.Line, Column: n.Column, Kind: "not-json",
-					Message: fmt.Sprintf("%s is a YAML number that JSON cannot hold: fleetctl fails on the whole file (\"json: unsupported value\"); quote it if it is text", n.Value)})
-			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
+	return walk(n, 0), notJSON
 }
 
 // checkMerges refuses a `<<` merge whose value is not a mapping, an alias to one, or a list
