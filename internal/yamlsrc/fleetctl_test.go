@@ -31,8 +31,8 @@ func fleetctlJSON(data []byte) (any, error) {
 func tollgateValue(data []byte) (any, error) {
 	node, probs := Parse(data, DefaultLimits)
 	for _, p := range probs {
-		if p.Kind == "not-json" {
-			return nil, p
+		if p.Kind == "not-json" || p.Kind == "syntax" {
+			return nil, p // fleetctl fails on the file; tollgate read it on
 		}
 	}
 	if node == nil {
@@ -207,4 +207,34 @@ func scalarLines(data []byte, n int) []pos {
 		out = append(out, all[i*len(all)/n])
 	}
 	return out
+}
+
+// A tab before a comment fails fleetctl unless the tab is scalar text or inside a flow
+// collection; yaml.v3 only notices it after a line that is not a comment.
+func TestTabbedCommentsAsFleetctl(t *testing.T) {
+	for _, src := range []string{
+		"# c\n\t# c2\na: 1\n",
+		"a:\n  # c\n\t# c2\n  c: 2\n",
+		"a: 1\n# c\n\t# c2\nb: 2\n",
+		"# c\n \t# c2\na: 1\n",
+		"- a\n# c\n\t# d\n- b\n",
+		"a: 1\n\t# after a key\nb: 2\n",
+		"s: |\n  echo\n  # c\n  \t# a tab comment in the script\nb: 1\n",
+		"f: [a,\n# c\n\t# in a flow list\n b]\n",
+		"q: \"a\n  # c\n\t# in quotes\n  b\"\n",
+		"a: 1\n---\n# c\n\t# in the second document\n",
+		"a: 1\n# c\n#\t a tab after the hash\n",
+	} {
+		_, ferr := ghodss.YAMLToJSON([]byte(src))
+		_, terr := tollgateValue([]byte(src))
+		if (ferr != nil) != (terr != nil) {
+			t.Errorf("%q: fleetctl error %v, tollgate %v", src, ferr, terr)
+		}
+	}
+	// Left alone: a tab comment after a block scalar's text, at the indentation of its key, also
+	// fails fleetctl; telling it from the text needs the block's end, so tollgate stays silent.
+	src := "s: |\n  echo\n# c\n\t# after the block\nb: 1\n"
+	if _, terr := tollgateValue([]byte(src)); terr != nil {
+		t.Errorf("%q: now reported (%v): move it into the cases above", src, terr)
+	}
 }

@@ -64,6 +64,9 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 	}
 	probs = append(probs, duplicateKeys(&doc)...)
 	probs = append(probs, notJSON...)
+	if p := tabbedComment(data, &doc); p != nil {
+		probs = append(probs, p)
+	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
@@ -102,6 +105,78 @@ func outdentedAfterRoot(data []byte, doc *yaml.Node) *Problem {
 			return &Problem{Line: i + 1, Column: ind + 1, Kind: "syntax",
 				Message: fmt.Sprintf("this line starts at column %d but the file's top level starts at column %d (line %d): YAML ends the document before it, and fleetctl silently ignores everything from here on; start every top-level key at column 1", ind+1, root.Column, root.Line)}
 		}
+	}
+	return nil
+}
+
+// tabbedComment finds a comment line indented with a tab, outside scalar text and flow
+// collections. yaml.v3 accepts one that follows another comment line; fleetctl's yaml.v2 fails
+// on it ("found character that cannot start any token"), as both do on a tab before anything
+// else at the start of a line. Only the first document is looked at; nil when there is none.
+func tabbedComment(data []byte, doc *yaml.Node) *Problem {
+	if bytes.IndexByte(data, '\t') < 0 || len(doc.Content) == 0 {
+		return nil
+	}
+	// Lines where a tab is text (block and quoted scalars, multi-line plain ones) or allowed
+	// (flow collections): from such a node's line to the line before the next node starts.
+	var starts []int
+	type span struct{ from, last int } // last: the deepest line of the node's own subtree
+	var opaque []span
+	var walk func(n *yaml.Node) int
+	walk = func(n *yaml.Node) int {
+		starts = append(starts, n.Line)
+		last := n.Line
+		for _, c := range n.Content {
+			last = max(last, walk(c))
+		}
+		text := n.Kind == yaml.ScalarNode && (n.Style&(yaml.LiteralStyle|yaml.FoldedStyle|yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 || strings.Contains(n.Value, "\n"))
+		if text || n.Style&yaml.FlowStyle != 0 {
+			opaque = append(opaque, span{n.Line, last})
+		}
+		return last
+	}
+	root := doc.Content[0]
+	walk(root)
+	slices.Sort(starts)
+	// Each opaque node covers its lines up to the next node after its subtree; merged into
+	// disjoint sorted intervals, a line is looked up by binary search (a hostile file of many
+	// small flow collections and tabbed comments stays linear).
+	var ivs []span // from..last as interval bounds
+	for _, o := range opaque {
+		end := math.MaxInt
+		if next, _ := slices.BinarySearch(starts, o.last+1); next < len(starts) {
+			end = starts[next] - 1
+		}
+		ivs = append(ivs, span{o.from, end})
+	}
+	slices.SortFunc(ivs, func(a, b span) int { return a.from - b.from })
+	merged := ivs[:0]
+	for _, iv := range ivs {
+		if n := len(merged); n > 0 && iv.from <= merged[n-1].last+1 {
+			merged[n-1].last = max(merged[n-1].last, iv.last)
+			continue
+		}
+		merged = append(merged, iv)
+	}
+	inOpaque := func(line int) bool {
+		i, _ := slices.BinarySearchFunc(merged, line, func(iv span, l int) int { return iv.from - l })
+		if i < len(merged) && merged[i].from == line {
+			return true
+		}
+		return i > 0 && line <= merged[i-1].last
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	for i, l := range lines {
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		if i+1 > root.Line && (bytes.Equal(l, []byte("---")) || bytes.HasPrefix(l, []byte("--- ")) || bytes.Equal(l, []byte("..."))) {
+			break // the next document, which fleetctl does not read
+		}
+		ws := len(l) - len(bytes.TrimLeft(l, " \t"))
+		if ws == len(l) || l[ws] != '#' || bytes.IndexByte(l[:ws], '\t') < 0 || inOpaque(i+1) {
+			continue
+		}
+		return &Problem{Line: i + 1, Column: bytes.IndexByte(l, '\t') + 1, Kind: "syntax",
+			Message: "a tab before this comment: YAML indents with spaces only, and fleetctl's parser fails on it (\"found character that cannot start any token\")"}
 	}
 	return nil
 }
