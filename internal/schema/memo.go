@@ -3,12 +3,10 @@ package schema
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"fmt"
 	"io/fs"
 	"math"
 	"math/big"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -33,11 +31,14 @@ import (
 //
 // Why that holds: a value is replaced only when
 //   - its constraint, read from the compiled schema (bundled and organisation schemas
-//     unified), is made only of a kind (string, bool, int), regular expressions (=~, !~) and
-//     integer bounds, all of which Go decides exactly (CUE uses Go's regexp), and the value
-//     satisfies it (so no issue can be at that path); and
-//   - no other part of the schemas can depend on the value: its field name is never
-//     referenced in an expression or a comprehension condition, is not declared with
+//     unified), is made only of a kind (string, bool, int), regular expressions (=~, !~),
+//     integer bounds, time.Format layouts and disjunctions of those or of string literals,
+//     all of which Go decides exactly (CUE uses Go's regexp and time.ParseInLocation), and
+//     the value satisfies it (so no issue can be at that path); and
+//   - no other part of the schemas can depend on the value beyond what the key records: its
+//     field name is never referenced in an expression, nor in a comprehension condition
+//     except to test its presence or compare it with a constant (the results of those
+//     comparisons follow the token: see probe.go), is not declared with
 //     anything but a plain kind inside a comprehension (or inside a definition used there, a
 //     conditional constraint the lookup could not see), and the schemas use no builtin that
 //     looks at values inside a list or struct (list.UniqueItems, matchN, ...), no alias and
@@ -48,8 +49,9 @@ import (
 // follow switches the replacement off: the key is then the exact document (still a hit for
 // identical documents, such as a package file included by many teams).
 type memo struct {
-	abstract bool            // values may be replaced by tokens (see above)
-	tainted  map[string]bool // field names whose value may matter beyond its own constraint
+	abstract bool               // values may be replaced by tokens (see above)
+	tainted  map[string]bool    // field names whose value may matter beyond its own constraint
+	probes   map[string][]probe // tests of values by comprehension conditions (probe.go)
 	roots    [2][4]*snode
 
 	mu      sync.RWMutex
@@ -62,7 +64,7 @@ const memoLimit = 32 << 20
 
 func newMemo(v *Validator, userFiles []string) (*memo, error) {
 	m := &memo{results: map[[32]byte][]Issue{}}
-	ta := taintAnalysis{tainted: map[string]bool{}, defs: map[string][]ast.Expr{}}
+	ta := newTaintAnalysis()
 	var files []*ast.File
 	names, err := fs.Glob(bundled.FS, "*.cue")
 	if err != nil {
@@ -80,6 +82,7 @@ func newMemo(v *Validator, userFiles []string) (*memo, error) {
 	ta.run(files)
 	m.abstract = !ta.opaque
 	m.tainted = ta.tainted
+	m.probes = ta.probes
 	for era := range v.defs {
 		for kind := range v.defs[era] {
 			m.roots[era][kind] = &snode{sch: v.defs[era][kind]}
@@ -90,7 +93,7 @@ func newMemo(v *Validator, userFiles []string) (*memo, error) {
 
 // fresh returns a memo with the same analysis and no results (benchmarks).
 func (m *memo) fresh() *memo {
-	return &memo{abstract: m.abstract, tainted: m.tainted, roots: m.roots, results: map[[32]byte][]Issue{}}
+	return &memo{abstract: m.abstract, tainted: m.tainted, probes: m.probes, roots: m.roots, results: map[[32]byte][]Issue{}}
 }
 
 // lookup returns the remembered issues for key; ok is false when there are none.
@@ -170,21 +173,31 @@ func (m *memo) encode(b []byte, x any, node *snode) ([]byte, bool) {
 		}
 		return b, true
 	case string:
-		if m.abstract && node.leafCheck(m).string(x) {
-			return append(b, 'S'), true
+		if m.abstract {
+			if l := node.leafCheck(m); l.string(x) {
+				if t, ok := l.appendProbes(append(b, 'S'), x); ok {
+					return t, true
+				}
+			}
 		}
 		return appendString(append(b, 's'), x), true
 	case bool:
-		if m.abstract && node.leafCheck(m).bool() {
-			return append(b, 'B'), true
+		if m.abstract {
+			if l := node.leafCheck(m); l.bool() && len(l.probes) == 0 {
+				return append(b, 'B'), true
+			}
 		}
 		if x {
 			return append(b, 't'), true
 		}
 		return append(b, 'f'), true
 	case int64:
-		if m.abstract && node.leafCheck(m).int(x) {
-			return append(b, 'I'), true
+		if m.abstract {
+			if l := node.leafCheck(m); l.int(x) {
+				if t, ok := l.appendProbes(append(b, 'I'), x); ok {
+					return t, true
+				}
+			}
 		}
 		return binary.AppendVarint(append(b, 'i'), x), true
 	case float64:
@@ -269,148 +282,10 @@ func (n *snode) leafCheck(m *memo) *leaf {
 		defer schemaMu.Unlock()
 		if n.name != "" && !m.tainted[n.name] {
 			n.leaf = classify(n.sch)
+			n.leaf.probes = m.probes[n.name]
 		}
 	})
 	return &n.leaf
-}
-
-// leaf is a scalar constraint Go decides exactly; the zero value accepts nothing.
-type leaf struct {
-	kind     cue.Kind // StringKind, BoolKind or IntKind; 0: not decidable here
-	match    []*regexp.Regexp
-	notMatch []*regexp.Regexp
-	lo, hi   int64 // inclusive bounds for ints
-}
-
-func (l *leaf) string(s string) bool {
-	if l.kind != cue.StringKind {
-		return false
-	}
-	for _, re := range l.match {
-		if !re.MatchString(s) {
-			return false
-		}
-	}
-	for _, re := range l.notMatch {
-		if re.MatchString(s) {
-			return false
-		}
-	}
-	return true
-}
-
-func (l *leaf) bool() bool { return l.kind == cue.BoolKind }
-
-func (l *leaf) int(i int64) bool { return l.kind == cue.IntKind && i >= l.lo && i <= l.hi }
-
-// classify reads a leaf constraint made of a kind, regular expressions and integer bounds
-// from the schema value s. Anything else gives the zero leaf.
-func classify(s cue.Value) leaf {
-	l := leaf{lo: math.MinInt64, hi: math.MaxInt64}
-	var kinds []cue.Kind
-	var ok func(v cue.Value) bool
-	ok = func(v cue.Value) bool {
-		op, args := v.Expr()
-		switch op {
-		case cue.AndOp:
-			for _, a := range args {
-				if !ok(a) {
-					return false
-				}
-			}
-			return true
-		case cue.NoOp:
-			if v.IsConcrete() || len(args) != 1 {
-				return false
-			}
-			k := v.IncompleteKind()
-			switch k {
-			case cue.StringKind, cue.BoolKind, cue.IntKind, cue.NumberKind:
-				kinds = append(kinds, k)
-				return true
-			}
-			return false
-		case cue.RegexMatchOp, cue.NotRegexMatchOp:
-			if len(args) != 1 {
-				return false
-			}
-			p, err := args[0].String()
-			if err != nil {
-				return false
-			}
-			re, err := regexp.Compile(p)
-			if err != nil {
-				return false
-			}
-			if op == cue.RegexMatchOp {
-				l.match = append(l.match, re)
-			} else {
-				l.notMatch = append(l.notMatch, re)
-			}
-			kinds = append(kinds, cue.StringKind)
-			return true
-		case cue.GreaterThanEqualOp, cue.GreaterThanOp, cue.LessThanEqualOp, cue.LessThanOp:
-			if len(args) != 1 || args[0].Kind() != cue.IntKind {
-				return false
-			}
-			i, err := args[0].Int64()
-			if err != nil || i == math.MinInt64 || i == math.MaxInt64 {
-				return false
-			}
-			switch op {
-			case cue.GreaterThanEqualOp:
-				l.lo = max(l.lo, i)
-			case cue.GreaterThanOp:
-				l.lo = max(l.lo, i+1)
-			case cue.LessThanEqualOp:
-				l.hi = min(l.hi, i)
-			case cue.LessThanOp:
-				l.hi = min(l.hi, i-1)
-			}
-			kinds = append(kinds, cue.NumberKind)
-			return true
-		}
-		return false
-	}
-	if !ok(s) || len(kinds) == 0 {
-		return leaf{}
-	}
-	kind := cue.StringKind | cue.BoolKind | cue.NumberKind
-	for _, k := range kinds {
-		kind &= k
-	}
-	switch {
-	case kind == cue.StringKind && l.lo == math.MinInt64 && l.hi == math.MaxInt64:
-	case kind == cue.BoolKind && l.lo == math.MinInt64 && l.hi == math.MaxInt64:
-	case kind&cue.IntKind != 0 && kind&^cue.NumberKind == 0 && len(l.match)+len(l.notMatch) == 0:
-		kind = cue.IntKind // int, or number: every int64 value the YAML holds is an int
-	default:
-		return leaf{}
-	}
-	// Belt and braces: the schema value must agree that every value Go accepts is allowed.
-	if err := s.Subsume(s.Context().CompileString(l.cue(kind))); err != nil {
-		return leaf{}
-	}
-	l.kind = kind
-	return l
-}
-
-// cue renders l as CUE (for the subsumption check).
-func (l *leaf) cue(kind cue.Kind) string {
-	parts := []string{map[cue.Kind]string{cue.StringKind: "string", cue.BoolKind: "bool", cue.IntKind: "int"}[kind]}
-	for _, re := range l.match {
-		parts = append(parts, fmt.Sprintf("=~%q", re.String()))
-	}
-	for _, re := range l.notMatch {
-		parts = append(parts, fmt.Sprintf("!~%q", re.String()))
-	}
-	if l.lo != math.MinInt64 {
-		parts = append(parts, fmt.Sprintf(">=%d", l.lo))
-	}
-	if l.hi != math.MaxInt64 {
-		parts = append(parts, fmt.Sprintf("<=%d", l.hi))
-	}
-	return strings.Join(parts, " & ")
 }
 
 // ---- source analysis
@@ -420,6 +295,7 @@ func (l *leaf) cue(kind cue.Kind) string {
 // they occur: a name tainted anywhere is kept verbatim everywhere.
 type taintAnalysis struct {
 	tainted map[string]bool
+	probes  map[string][]probe    // names only tested by comprehension conditions: the tests
 	defs    map[string][]ast.Expr // definition name → values (for comprehension bodies)
 	opaque  bool                  // a construct this analysis does not follow
 	visited map[string]bool
@@ -430,6 +306,10 @@ var valueBuiltins = map[string]bool{
 	"error": true, "close": true, "len": true,
 	"strings.MaxRunes": true, "strings.MinRunes": true, "time.Format": true,
 	"list.MinItems": true, "list.MaxItems": true, "struct.MinFields": true, "struct.MaxFields": true,
+}
+
+func newTaintAnalysis() *taintAnalysis {
+	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, defs: map[string][]ast.Expr{}}
 }
 
 func (t *taintAnalysis) run(files []*ast.File) {
@@ -513,7 +393,7 @@ func (t *taintAnalysis) comprehension(c *ast.Comprehension) {
 	for _, cl := range c.Clauses {
 		switch cl := cl.(type) {
 		case *ast.IfClause:
-			t.expr(cl.Condition, false)
+			t.condition(cl.Condition)
 		case *ast.ForClause:
 			t.expr(cl.Source, false)
 		case *ast.LetClause:

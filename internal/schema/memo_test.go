@@ -67,6 +67,27 @@ func TestMemoAgrees(t *testing.T) {
 		{"description: Checks the OS.", "description: Checks the OS. $NOPE"},
 		{"platform: darwin\n", "platfrom: darwin\n"},
 		{"platform: darwin\n", "platfrom: linux\n"},
+		// Values only tested by comprehension conditions (probes): a token and the tests' results.
+		{"'2025-06-30'", "'2026-01-15'"},
+		{"'2025-06-30'", "2025-06-30"},
+		{"'2025-06-30'", "'30/06/2025'"},
+		{"'15.5'", "''"},
+		{"deadline: '2025-06-30'\n    ", ""},
+		{"deadline: '2025-06-30'\n    minimum_version: '15.5'", "minimum_version: ''"},
+		{"deadline: '2025-06-30'\n    minimum_version: '15.5'", "minimum_version: '15.6'"},
+		{"deadline: '2025-06-30'\n    minimum_version: '15.5'", "deadline: ''"},
+		{"deadline: '2025-06-30'\n    minimum_version: '15.5'", "deadline: '2026-02-01'"},
+		{"deadline_days: 7", "deadline_days: 0"},
+		{"    grace_period_days: 2\n", ""},
+		{"    grace_period_days: 2\n", "    grace_period_days: 0\n"},
+		{"    critical: false\n", "    critical: false\n    type: patch\n"},
+		{"    query: SELECT 1 FROM os_version WHERE major >= 14;\n", "    type: patch\n"},
+		{"    query: SELECT 1 FROM os_version WHERE major >= 14;\n", "    type: dynamic\n"},
+		{"    query: SELECT 1 FROM os_version WHERE major >= 14;\n", "    type: ''\n"},
+		{"    query: SELECT 1 FROM os_version WHERE major >= 14;\n", "    type: 3\n"},
+		{"../lib/a.mobileconfig", "../lib/z.mobileconfig"},
+		{"- path: ../lib/zoom.yml", "- path: ''"},
+		{"- path: ../lib/zoom.yml", "- path: ../lib/zoom.yml\n      url: https://example.com/a.pkg"},
 	}
 	for _, e := range edits {
 		docs = append(docs, strings.Replace(base, e[0], e[1], 1))
@@ -142,14 +163,20 @@ func slicesClone(s []string) []string { return append([]string(nil), s...) }
 // replaced value unsafe.
 func TestTaintAnalysis(t *testing.T) {
 	v := bundledValidator(t)
-	for _, name := range []string{"type", "minimum_version", "deadline", "label_membership_type", "labels_include_any", "path", "paths", "url", "hash_sha256"} {
+	for _, name := range []string{"label_membership_type", "labels_include_any", "paths"} {
 		if !v.memo.tainted[name] {
 			t.Errorf("bundled schema: %q must be kept verbatim", name)
 		}
 	}
-	for _, name := range []string{"name", "query", "description", "secret", "platform"} {
+	for _, name := range []string{"name", "query", "description", "secret", "platform", "path", "url", "hash_sha256", "deadline_days", "type", "minimum_version", "deadline"} {
 		if v.memo.tainted[name] {
 			t.Errorf("bundled schema: %q could be replaced", name)
+		}
+	}
+	// Names tested by comprehension conditions carry the tests' results.
+	for name, want := range map[string]int{"type": 1, "minimum_version": 1, "deadline": 1, "path": 0, "deadline_days": 0} {
+		if got := len(v.memo.probes[name]); got != want {
+			t.Errorf("bundled schema: %q has %d probes, want %d", name, got, want)
 		}
 	}
 	if !v.memo.abstract {
@@ -159,17 +186,26 @@ func TestTaintAnalysis(t *testing.T) {
 		src     string
 		tainted []string
 		opaque  bool
+		clean   []string // neither tainted nor probed
+		probed  []string
 	}{
-		{"team: {a?: string, if a == \"x\" {b: =~\"y\"}}", []string{"a", "b"}, false},
-		{"team: {a?: string, if a != _|_ {b!: string}}", []string{"a"}, false},
-		{"#X: {c: =~\"z\"}\nteam: {a?: string, if a != _|_ {#X}}", []string{"a", "c"}, false},
-		{"team: {a?: {k: =~\"x\", j: int} | {k: string}}", []string{"k"}, false},
-		{"import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", nil, true},
-		{"team: {for k, x in a {(k): string}}", []string{"a"}, true},
-		{"team: {X=a?: string, b: X}", nil, true},
+		{src: "team: {a?: string, if a == \"x\" {b: =~\"y\"}}", tainted: []string{"b"}, probed: []string{"a"}},
+		{src: "team: {a?: string, if a != _|_ {b!: string}}", clean: []string{"a", "b"}},
+		{src: "#X: {c: =~\"z\"}\nteam: {a?: string, if a != _|_ {#X}}", tainted: []string{"c"}, clean: []string{"a"}},
+		{src: "team: {a?: string, b?: int, if (a & !=\"\") != _|_ && !((b & >=3) == _|_) {c!: string}}", probed: []string{"a", "b"}},
+		{src: "team: {a?: string, b?: int, if (\"x\" & a) != _|_ || b != 0 {c!: string}}", probed: []string{"a", "b"}},
+		{src: "team: {a?: string, if a + \"x\" == \"y\" {c!: string}}", tainted: []string{"a"}},
+		{src: "team: {a?: string, b?: string, if a == b {c!: string}}", tainted: []string{"a", "b"}},
+		{src: "team: {a?: string, if (a & =~\"^x\" & !=\"xy\") != _|_ {c!: string}}", tainted: []string{"a"}},
+		{src: "team: {a?: string, if (a & <\"m\") != _|_ {c!: string}}", tainted: []string{"a"}},
+		{src: "team: {a?: string, x: a != _|_, if x {c!: string}}", tainted: []string{"a", "x"}},
+		{src: "team: {a?: {k: =~\"x\", j: int} | {k: string}}", tainted: []string{"k"}},
+		{src: "import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", opaque: true},
+		{src: "team: {for k, x in a {(k): string}}", tainted: []string{"a"}, opaque: true},
+		{src: "team: {X=a?: string, b: X}", opaque: true},
 	}
 	for _, tc := range cases {
-		ta := taintAnalysis{tainted: map[string]bool{}, defs: map[string][]ast.Expr{}}
+		ta := newTaintAnalysis()
 		ta.run([]*ast.File{mustParse(t, tc.src)})
 		if ta.opaque != tc.opaque {
 			t.Errorf("%q: opaque %v, want %v", tc.src, ta.opaque, tc.opaque)
@@ -177,6 +213,16 @@ func TestTaintAnalysis(t *testing.T) {
 		for _, n := range tc.tainted {
 			if !ta.tainted[n] {
 				t.Errorf("%q: %q not tainted", tc.src, n)
+			}
+		}
+		for _, n := range tc.clean {
+			if ta.tainted[n] || len(ta.probes[n]) > 0 {
+				t.Errorf("%q: %q tainted or probed", tc.src, n)
+			}
+		}
+		for _, n := range tc.probed {
+			if ta.tainted[n] || len(ta.probes[n]) == 0 {
+				t.Errorf("%q: %q not probed (tainted: %v)", tc.src, n, ta.tainted[n])
 			}
 		}
 	}
@@ -189,4 +235,46 @@ func mustParse(t *testing.T, src string) *ast.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// TestLeafClassify: the constraints of fields teams set to their own values are decided in
+// Go, so those values are replaced by tokens (a date, a version, a number of days).
+func TestLeafClassify(t *testing.T) {
+	v := bundledValidator(t)
+	updates := v.memo.roots[EraTeams][KindTeam].child("controls").child("macos_updates")
+	cases := []struct {
+		node     *snode
+		accepted []any
+		refused  []any
+	}{
+		{updates.child("deadline"), []any{"2025-06-30", "", "2028-02-29"}, []any{"2025-02-30", "2025-6-30", "30/06/2025", " ", "2025-06-30T00:00:00Z"}},
+		{updates.child("minimum_version"), []any{"15.1", "15.0.1", "26", ""}, []any{"15.1 (24B83)", "latest", "Sequoia"}},
+		{v.memo.roots[EraTeams][KindTeam].child("controls").child("windows_updates").child("deadline_days"), []any{int64(0), int64(30)}, []any{int64(-1), int64(31)}},
+	}
+	for _, c := range cases {
+		l := c.node.leafCheck(v.memo)
+		if l.kind == 0 {
+			t.Errorf("%s: not decided in Go", c.node.name)
+			continue
+		}
+		check := func(x any) bool {
+			switch x := x.(type) {
+			case string:
+				return l.string(x)
+			case int64:
+				return l.int(x)
+			}
+			return false
+		}
+		for _, x := range c.accepted {
+			if !check(x) {
+				t.Errorf("%s: %v refused", c.node.name, x)
+			}
+		}
+		for _, x := range c.refused {
+			if check(x) {
+				t.Errorf("%s: %v accepted", c.node.name, x)
+			}
+		}
+	}
 }
