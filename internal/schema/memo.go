@@ -334,6 +334,12 @@ func (t *taintAnalysis) decl(d ast.Decl, cond bool) {
 	switch d := d.(type) {
 	case *ast.Field:
 		t.label(d.Label, d.Value, cond)
+		if !cond && hiddenLabel(d.Label) {
+			// A hidden field is no data: its value only feeds conditions, and is read like one
+			// (`_any: (labels_include_any & [_, ...]) != _|_`).
+			t.condition(d.Value)
+			return
+		}
 		t.expr(d.Value, cond)
 	case *ast.EmbedDecl:
 		t.expr(d.Expr, cond)

@@ -88,6 +88,12 @@ func TestMemoAgrees(t *testing.T) {
 		{"    query: SELECT 1 FROM os_version WHERE major >= 14;\n", "    type: 3\n"},
 		{"../lib/a.mobileconfig", "../lib/z.mobileconfig"},
 		{"- path: ../lib/zoom.yml", "- path: ''"},
+		{"labels_include_any: [Engineering]", "labels_include_any: [Engineering, Sales]"},
+		{"labels_include_any: [Engineering]", "labels_include_any: [3]"},
+		{"labels_include_any: [Engineering]", "labels_include_all: [Sales]"},
+		{"labels_include_any: [Engineering]", "labels_include_any: [Engineering]\n        labels_include_all: [Sales]"},
+		{"labels_include_any: [Engineering]", "labels_include_any: [Sales]\n        labels_include_all: []"},
+		{"labels_include_any: [Engineering]", "labels_include_any: []"},
 		{"- path: ../lib/zoom.yml", "- path: ../lib/zoom.yml\n      url: https://example.com/a.pkg"},
 	}
 	for _, e := range edits {
@@ -164,12 +170,12 @@ func slicesClone(s []string) []string { return append([]string(nil), s...) }
 // replaced value unsafe.
 func TestTaintAnalysis(t *testing.T) {
 	v := bundledValidator(t)
-	for _, name := range []string{"label_membership_type", "labels_include_any", "paths"} {
+	for _, name := range []string{"label_membership_type", "paths"} {
 		if !v.memo.tainted[name] {
 			t.Errorf("bundled schema: %q must be kept verbatim", name)
 		}
 	}
-	for _, name := range []string{"name", "query", "description", "secret", "platform", "path", "url", "hash_sha256", "deadline_days", "type", "minimum_version", "deadline"} {
+	for _, name := range []string{"name", "query", "description", "secret", "platform", "path", "url", "hash_sha256", "deadline_days", "type", "minimum_version", "deadline", "labels_include_any"} {
 		if v.memo.tainted[name] {
 			t.Errorf("bundled schema: %q could be replaced", name)
 		}
@@ -200,6 +206,10 @@ func TestTaintAnalysis(t *testing.T) {
 		{src: "team: {a?: string, if (a & =~\"^x\" & !=\"xy\") != _|_ {c!: string}}", tainted: []string{"a"}},
 		{src: "team: {a?: string, if (a & <\"m\") != _|_ {c!: string}}", tainted: []string{"a"}},
 		{src: "team: {a?: string, x: a != _|_, if x {c!: string}}", tainted: []string{"a", "x"}},
+		{src: "team: {a?: [...string], _n: (a & [_, ...]) != _|_, if _n {c!: string}}", clean: []string{"a"}},
+		{src: "team: {a?: [...string], _n: a[0] == \"x\", if _n {c!: string}}", tainted: []string{"a"}},
+		{src: "team: {a?: [...string], _n: (a & [\"x\", ...]) != _|_, if _n {c!: string}}", tainted: []string{"a"}},
+		{src: "team: {a?: string, _n: a == \"x\", if _n {c!: string}}", probed: []string{"a"}},
 		{src: "team: {a?: {k: =~\"x\", j: int} | {k: string}}", tainted: []string{"k"}},
 		{src: "import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", opaque: true},
 		{src: "team: {for k, x in a {(k): string}}", tainted: []string{"a"}, opaque: true},
@@ -281,7 +291,7 @@ func TestLeafClassify(t *testing.T) {
 }
 
 // TestMemoVaryingValues: teams that differ only in the values they set (a deadline and a
-// version each, their own numbers of days and intervals) share one memo entry; a memo keyed
+// version each, their own numbers of days and intervals, their own labels) share one memo entry; a memo keyed
 // on those values made 10,000 such teams 10,000 full CUE evaluations, one at a time.
 func TestMemoVaryingValues(t *testing.T) {
 	v := *bundledValidator(t)
@@ -294,6 +304,7 @@ func TestMemoVaryingValues(t *testing.T) {
 		src = strings.Replace(src, "deadline_days: 7", fmt.Sprintf("deadline_days: %d", i%31), 1)
 		src = strings.Replace(src, "host_expiry_window: 0", fmt.Sprintf("host_expiry_window: %d", i), 1)
 		src = strings.Replace(src, "interval: 300", fmt.Sprintf("interval: %d", 60+i), 1)
+		src = strings.Replace(src, "[Engineering]", fmt.Sprintf("[Team %d devices, Engineering]", i), 1)
 		if is := v.Validate(KindTeam, EraTeams, parseYAML(t, src)); len(is) != 0 {
 			t.Fatalf("team %d: %s", i, dump(is))
 		}

@@ -113,6 +113,9 @@ func (t *taintAnalysis) comparison(subject, other ast.Expr) bool {
 			if !isField {
 				continue
 			}
+			if listShape(unparen(pair[1])) {
+				return true // decided by the list's length, which the key holds
+			}
 			if p, ok := constraintProbe(unparen(pair[1])); ok {
 				t.addProbe(name, p)
 				return true
@@ -153,6 +156,38 @@ func fieldName(x ast.Expr) (string, bool) {
 		return "", false
 	}
 	return id.Name, true
+}
+
+// listShape reports a list constraint on the length alone: [_, _, ...] or [...].
+func listShape(c ast.Expr) bool {
+	l, ok := c.(*ast.ListLit)
+	if !ok {
+		return false
+	}
+	for i, e := range l.Elts {
+		switch e := e.(type) {
+		case *ast.Ident:
+			if e.Name != "_" {
+				return false
+			}
+		case *ast.Ellipsis:
+			if i != len(l.Elts)-1 {
+				return false
+			}
+			if id, isIdent := e.Type.(*ast.Ident); e.Type != nil && (!isIdent || id.Name != "_") {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hiddenLabel reports a hidden field's label (_name).
+func hiddenLabel(l ast.Label) bool {
+	id, ok := l.(*ast.Ident)
+	return ok && len(id.Name) > 1 && strings.HasPrefix(id.Name, "_") && !strings.HasPrefix(id.Name, "_#")
 }
 
 // constraintProbe reads C of `x & C`: a literal, or a unary constraint on one.
