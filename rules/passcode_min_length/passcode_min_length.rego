@@ -96,34 +96,42 @@ between(n, lo, hi) if {
 # No Apple passcode payload of the entry sets a length: Apple's default is 0.
 report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) if {
 	some [p, pl] in lib.apple_passcode_payloads
-	not entry_sets_apple_length(p.entry)
+	not entries_setting_apple_length[p.entry]
 	msg := sprintf("the passcode payload sets no %s, so any length is accepted (Apple's default is 0)", [apple_key[p.format]])
 	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([min_length, 16])])
 }
 
-entry_sets_apple_length(entry) if {
+# A set, not a function of the entry: a function would scan every setting for every payload.
+entries_setting_apple_length contains s.p.entry if {
 	some s in settings
 	s.os == "Apple"
-	s.p.entry == entry
 }
 
 # Password policies without MinDevicePasswordLength anywhere in the entry: Windows' default is 4.
-report contains lib.with_hint(lib.fail_at(p.file, line, col, msg), hint) if {
-	some p in input.profiles
-	firsts := [[pl.line, pl.col] |
-		some [q, pl, node] in lib.windows_devicelock_payloads
-		q == p
-		node in lib.windows_password_nodes
-	]
-	count(firsts) > 0
-	not entry_sets_windows_length(p.entry)
+report contains lib.with_hint(lib.fail_at(file, line, col, msg), hint) if {
+	some key in {x.key | some x in password_payloads}
+	[entry, _, file] := key
+	not entries_setting_windows_length[entry]
+	firsts := [x.pos | some x in password_payloads; x.key == key] # indexed by key (see below)
 	[line, col] := min(firsts)
 	msg := "DeviceLock password policies are set but no profile of the team sets MinDevicePasswordLength, so Windows requires only 4 characters"
 	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([min_length, 4]), 16])])
 }
 
-entry_sets_windows_length(entry) if {
+entries_setting_windows_length contains s.p.entry if {
 	some s in settings
 	s.os == "Windows"
-	s.p.entry == entry
+}
+
+# profile_key tells a team's profile entries apart (ref is where the entry lists it).
+profile_key(p) := [p.entry, object.get(p, "ref", null), p.file]
+
+# password_payloads are the DeviceLock password payloads, each with its profile's key. The
+# report looks them up by key in a comprehension that closes over the key alone, which OPA
+# indexes once per evaluation (a key that finds nothing would be evaluated in full, so only
+# keys of these payloads are looked up); comparing every profile with every payload's
+# profile was quadratic in a batch's profiles.
+password_payloads contains {"key": profile_key(p), "pos": [pl.line, pl.col]} if {
+	some [p, pl, node] in lib.windows_devicelock_payloads
+	node in lib.windows_password_nodes
 }

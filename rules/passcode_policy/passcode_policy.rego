@@ -108,9 +108,9 @@ forbids_simple(p, pl) if {
 	pl.values.RequireComplexPasscode == true
 }
 
-entry_forbids_simple(entry) if {
+# A set of entries, not a function of one: a function would scan every payload for every payload.
+entries_forbidding_simple contains p.entry if {
 	some [p, pl] in lib.apple_passcode_payloads
-	p.entry == entry
 	forbids_simple(p, pl)
 }
 
@@ -124,7 +124,7 @@ simple_key := {"mobileconfig": "allowSimple", "ddm": "RequireComplexPasscode"}
 report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simple_msg[p.format]), hint) if {
 	lib.param(id, "require_complex") == true
 	some [p, pl] in lib.apple_passcode_payloads
-	not entry_forbids_simple(p.entry)
+	not entries_forbidding_simple[p.entry]
 	hint := sprintf("set %s to %v", [simple_key[p.format], p.format == "ddm"])
 }
 
