@@ -19,3 +19,13 @@ func docValue(doc any) (ast.Value, error) {
 	}
 	return ast.InterfaceToValue(doc)
 }
+
+// frozen converts a value many inputs share (a profile's payloads) once: the conversion of
+// an input takes an ast.Value in it as it is. OPA values are safe to read from concurrent
+// evaluations. A value that does not convert is left for the input's conversion to report.
+func frozen(v any) any {
+	if val, err := ast.InterfaceToValue(v); err == nil {
+		return val
+	}
+	return v
+}

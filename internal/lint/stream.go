@@ -95,6 +95,7 @@ func (s *stages) runStream(ctx context.Context, root string, entries []string, k
 func (s *stages) check(ctx context.Context, root string, entries []string, o *opened, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
 	repo := o.repo
 	p := &pipeline{st: s, repo: repo, abs: o.abs, facts: o.facts}
+	p.profiles.Freeze = frozen
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
