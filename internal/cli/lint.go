@@ -184,6 +184,7 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	defer res.Release() // after the report: its memory is paced by the run's budget too
 	level, err := cf.level(res)
 	if err != nil {
 		return nil, 0, nil, err

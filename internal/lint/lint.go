@@ -32,7 +32,8 @@ type Options struct {
 	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
 	SkipSchema, SkipPolicy bool
 	// LimitMemory sets a soft memory limit sized to the repository (see memoryBudget): for a
-	// process that runs one lint, not for a library caller.
+	// process that runs one lint, not for a library caller. It stays in force until
+	// Result.Release, so the caller's report is paced by it too.
 	LimitMemory bool
 }
 
@@ -42,6 +43,18 @@ type Result struct {
 	Config   *config.Config
 	Catalog  *catalog.Catalog
 	Findings []finding.Finding
+
+	release func()
+}
+
+// Release gives the collector back its usual pacing after a run with LimitMemory; the
+// budget otherwise stays through the report (with GOGC's pacing back, a report of findings
+// in included files doubled the heap of a 1,000-team run at its very end).
+func (r *Result) Release() {
+	if r != nil && r.release != nil {
+		r.release()
+		r.release = nil
+	}
 }
 
 // UsageError is a problem with the command line or configuration (exit code 2).
@@ -87,6 +100,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Repo = repo
+	res.release = b.st.budget.stop
 	res.Findings = postProcess(fs, sups, cfg, res.Catalog)
 	return res, nil
 }

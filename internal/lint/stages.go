@@ -23,7 +23,8 @@ type stages struct {
 	policy  *policy.Engine
 	cfg     *config.Config
 	workers int
-	batch   int // team files per batch; 0 means batchSize (tests vary it)
+	budget  *memoryBudget // the run's, when Options.LimitMemory set one
+	batch   int           // team files per batch; 0 means batchSize (tests vary it)
 }
 
 func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {

@@ -56,6 +56,7 @@ type part struct {
 	envRefs  []load.EnvRef
 	packages []*load.Doc
 	secrets  []map[string]any
+	yaml     int64 // bytes of YAML its entries read (see batcher)
 }
 
 // opened is a repository opened for checking, with what its entries are (prescanned facts,
@@ -121,30 +122,33 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 	var budget *memoryBudget
 	if s.opts.LimitMemory {
 		budget = startMemoryBudget()
-		defer budget.stop()
 	}
+	kept := false
+	defer func() {
+		if !kept {
+			budget.stop()
+		}
+	}()
 
 	// Then the teams, a batch at a time, on every worker.
-	var batches [][]int
-	size := s.batch
-	if size <= 0 {
-		size = batchSize
-	}
-	for start := 0; start < len(teamIdx); start += size {
-		batches = append(batches, teamIdx[start:min(start+size, len(teamIdx))])
-	}
-	parts := make([]part, len(batches))
-	parallel(len(batches), s.workers, func(i int) {
-		if ctx.Err() != nil {
-			return
+	sched := newBatcher(teamIdx, s.batch)
+	parallel(s.workers, s.workers, func(int) {
+		for ctx.Err() == nil {
+			n, idx, ok := sched.take()
+			if !ok {
+				return
+			}
+			sched.done(n, p.checkBatch(evalCtx, idx))
+			budget.update()
 		}
-		parts[i] = p.checkBatch(evalCtx, batches[i])
-		budget.update()
 	})
+	batches, parts := sched.batches, sched.parts
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
 	if p.wrong.Load() && retry {
+		budget.stop() // the second pass sets its own
+		budget = nil
 		exact := slices.Clone(p.facts)
 		for _, i := range globalIdx {
 			exact[i] = first.factAt(globalIdx, i)
@@ -162,7 +166,8 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 	for _, pt := range parts {
 		repo.Entries = append(repo.Entries, pt.entries...)
 	}
-	fs, sups := p.checkRest(evalCtx, first, parts)
+	fs, sups := p.checkRest(evalCtx, first, parts, sched.sharedFindings())
+	kept, s.budget = true, budget // stopped by Result.Release, after the report
 	return repo, fs, sups, nil
 }
 
@@ -272,6 +277,7 @@ func (p *pipeline) loadEntries(idx []int) part {
 // checkBatch reads a batch of team files, checks them and lets them go.
 func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	pt := p.loadEntries(idx)
+	pt.yaml = yamlOf(pt.entries, pt.refs)
 	if !p.st.opts.SkipSchema {
 		for _, e := range pt.entries {
 			pt.findings = append(pt.findings, p.st.validateEntry(e)...)
@@ -295,8 +301,9 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 }
 
 // checkRest evaluates the global entries, the package files and the files no entry reaches,
-// and gathers every part's results in a fixed order.
-func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]finding.Finding, []*suppression) {
+// and gathers every part's results in a fixed order, with the findings the batches shared
+// (see batcher) where theirs were.
+func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shared []finding.Finding) ([]finding.Finding, []*suppression) {
 	fs := slices.Clone(first.findings)
 	sups := slices.Clone(first.sups)
 	var envRefs []load.EnvRef
@@ -324,6 +331,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part) ([]f
 			}
 		}
 	}
+	fs = append(fs, shared...)
 	p.repo.EnvRefs, p.repo.Refs, p.repo.Packages = envRefs, refs, pkgs
 	if !p.st.opts.SkipSchema {
 		for _, e := range p.globals {

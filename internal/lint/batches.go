@@ -1,0 +1,131 @@
+package lint
+
+import (
+	"sync"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/load"
+)
+
+// batchYAML is the YAML a batch aims at: its entries' files and every file spliced into them.
+// A batch's memory (YAML trees, documents, the Rego input, the findings in the files it
+// includes) follows its YAML, not its number of teams: 64 synthetic teams are ≈ 110 KB, 64
+// teams that each include 446 CIS policies are megabytes. Measured on bench/run.sh's synthetic
+// repository this keeps every batch at batchSize entries.
+const batchYAML = 192 << 10
+
+// firstBatch is the size of the first batches, cut before any entry's weight is known.
+const firstBatch = 8
+
+// batcher cuts the team entries into batches as the workers ask for them: up to batchSize
+// entries, fewer once the entries checked so far proved heavy (see batchYAML). Which entries
+// share a batch does not change any result (TestStreamBatchSizeDoesNotMatter); the batches
+// are numbered in entry order, so the parts are merged in entry order whatever the timing.
+type batcher struct {
+	mu      sync.Mutex
+	idx     []int // team entries, in order
+	next    int   // first entry of the next batch
+	max     int
+	fixed   bool  // every batch max entries (a size set for tests)
+	entries int   // entries checked so far
+	bytes   int64 // their YAML
+	batches [][]int
+	parts   []part
+	// shared holds one of each finding outside a batch's own entry files (in a file many
+	// teams include, or in the global file every batch sees), instead of one per batch.
+	shared map[findingKey]sharedFinding
+}
+
+// findingKey is what finding.Dedupe tells findings apart by.
+type findingKey struct {
+	rule, file, msg string
+	start           finding.Position
+}
+
+type sharedFinding struct {
+	batch int
+	f     finding.Finding
+}
+
+func newBatcher(idx []int, size int) *batcher {
+	if size > 0 {
+		return &batcher{idx: idx, max: size, fixed: true, shared: map[findingKey]sharedFinding{}}
+	}
+	return &batcher{idx: idx, max: batchSize, shared: map[findingKey]sharedFinding{}}
+}
+
+// take returns the next batch and its number; ok is false when every entry is taken.
+func (b *batcher) take() (n int, idx []int, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.next >= len(b.idx) {
+		return 0, nil, false
+	}
+	size := b.max
+	switch {
+	case b.fixed:
+	case b.entries == 0:
+		size = min(size, firstBatch)
+	default:
+		avg := max(b.bytes/int64(b.entries), 1)
+		size = int(min(max(batchYAML/avg, 1), int64(b.max)))
+	}
+	idx = b.idx[b.next:min(b.next+size, len(b.idx))]
+	b.next += len(idx)
+	b.batches = append(b.batches, idx)
+	b.parts = append(b.parts, part{})
+	return len(b.batches) - 1, idx, true
+}
+
+// done records batch n's part and the YAML its entries read. pt.findings must be sorted and
+// deduplicated (finding.Sort, finding.Dedupe).
+func (b *batcher) done(n int, pt part) {
+	own := make(map[string]bool, len(pt.entries))
+	for _, e := range pt.entries {
+		own[e.File.Path] = true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	kept := pt.findings[:0]
+	for _, f := range pt.findings {
+		if own[f.Location.File] {
+			kept = append(kept, f)
+			continue
+		}
+		// Keep the copy the run's final sort and dedupe would keep from all of them: the
+		// most severe, then the one of the earliest batch.
+		k := findingKey{f.RuleID, f.Location.File, f.Message, f.Location.Start}
+		if old, seen := b.shared[k]; !seen || f.Severity > old.f.Severity || (f.Severity == old.f.Severity && n < old.batch) {
+			b.shared[k] = sharedFinding{n, f}
+		}
+	}
+	pt.findings = kept
+	b.parts[n] = pt
+	b.entries += len(b.batches[n])
+	b.bytes += pt.yaml
+}
+
+// sharedFindings are the kept findings outside the batches' own entry files.
+func (b *batcher) sharedFindings() []finding.Finding {
+	out := make([]finding.Finding, 0, len(b.shared))
+	for _, s := range b.shared {
+		out = append(out, s.f)
+	}
+	finding.Sort(out)
+	return out
+}
+
+// yamlOf is the YAML the entries of a batch read: their own files and the files spliced into
+// them (counted for every entry that includes one: each gets its own copy in its document).
+func yamlOf(entries []*load.Entry, refs []load.Ref) int64 {
+	var n int64
+	for _, e := range entries {
+		n += int64(len(e.File.Data))
+	}
+	for _, r := range refs {
+		if r.Role == "include" && r.File != nil {
+			n += int64(len(r.File.Data))
+		}
+	}
+	return n
+}
