@@ -2,8 +2,10 @@ package schema
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +313,79 @@ func TestMemoVaryingValues(t *testing.T) {
 	}
 	if n := len(v.memo.results); n != 1 {
 		t.Errorf("%d memo entries for 200 teams of one shape, want 1", n)
+	}
+}
+
+// TestMemoAgreesOnConditions builds documents from the fields comprehension conditions test
+// (present or not, empty or not, a date or not, "patch" or not): random mixes, and from each,
+// every variant that changes one field to each of its other values, so documents that differ
+// in one value meet in the shared memo. Each is checked against CUE alone: a memo key that
+// dropped something a condition reads would hand one document another's issues.
+func TestMemoAgreesOnConditions(t *testing.T) {
+	v := *bundledValidator(t)
+	v.memo = v.memo.fresh()
+	fresh := v
+	fresh.noMemo = true
+	fields := []struct {
+		key  string // where: macos, windows, or policy (the first policy item)
+		name string
+		vals []string // "" leaves the key out
+	}{
+		{"macos", "minimum_version", []string{"", "'15.1'", "'15.2'", "''", "'latest'", "15.1"}},
+		{"macos", "deadline", []string{"", "'2026-01-01'", "'2027-03-04'", "''", "'2026-02-30'", "20260101"}},
+		{"windows", "deadline_days", []string{"", "0", "7", "31", "'7'"}},
+		{"windows", "grace_period_days", []string{"", "0", "2", "8"}},
+		{"policy", "query", []string{"", "'SELECT 1;'"}},
+		{"policy", "type", []string{"", "patch", "dynamic", "''", "3"}},
+		{"policy", "labels_include_any", []string{"", "[a]", "[b, c]", "[]", "[3]"}},
+		{"policy", "labels_include_all", []string{"", "[a]", "[]"}},
+		{"policy", "labels_exclude_any", []string{"", "[d]", "[]"}},
+	}
+	build := func(pick []int) string {
+		var b strings.Builder
+		b.WriteString("name: T\npolicies:\n  - name: P\n")
+		for f, fl := range fields {
+			if v := fl.vals[pick[f]]; fl.key == "policy" && v != "" {
+				fmt.Fprintf(&b, "    %s: %s\n", fl.name, v)
+			}
+		}
+		for _, sec := range [][2]string{{"macos", "macos_updates"}, {"windows", "windows_updates"}} {
+			fmt.Fprintf(&b, "controls_%s:\n", sec[1])
+			for f, fl := range fields {
+				if v := fl.vals[pick[f]]; fl.key == sec[0] && v != "" {
+					fmt.Fprintf(&b, "    %s: %s\n", fl.name, v)
+				}
+			}
+		}
+		// Both update sections under one controls key.
+		out := strings.Replace(b.String(), "controls_macos_updates:\n", "controls:\n  macos_updates:\n", 1)
+		return strings.Replace(out, "controls_windows_updates:\n", "  windows_updates:\n", 1)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	checked := 0
+	for range 12 {
+		base := make([]int, len(fields))
+		for f := range fields {
+			base[f] = r.IntN(len(fields[f].vals))
+		}
+		for f := range fields {
+			for val := range fields[f].vals {
+				pick := slices.Clone(base)
+				pick[f] = val
+				src := build(pick)
+				doc := parseYAML(t, src)
+				for _, era := range []Era{EraTeams, EraFleets} {
+					want := fresh.Validate(KindTeam, era, doc)
+					if got := v.Validate(KindTeam, era, doc); !reflect.DeepEqual(got, want) {
+						t.Fatalf("%v: memo gives\n%swant\n%sdoc:\n%s", era, dump(got), dump(want), src)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	// Documents must meet in the memo for the comparison to test it (636 keys for 936 checks).
+	if n := len(v.memo.results); n*10 > checked*9 {
+		t.Errorf("%d memo keys for %d checks: too few documents shared a key", n, checked)
 	}
 }
