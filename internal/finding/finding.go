@@ -89,7 +89,10 @@ func (f Finding) String() string {
 		f.Location.Start.Column, f.Severity, f.Message, f.RuleID)
 }
 
-// Compare orders by file, line, column, rule, then message, so reports are byte-stable.
+// Compare orders by file, line, column, rule, message, then the most severe first, and then
+// by every other field: a total order, so reports are byte-stable whatever order findings came
+// in (copies of a finding in a file many teams include can differ in their data path), and
+// Dedupe keeps the same copy however the teams were batched.
 func Compare(a, b Finding) int {
 	return cmp.Or(
 		cmp.Compare(a.Location.File, b.Location.File),
@@ -98,6 +101,11 @@ func Compare(a, b Finding) int {
 		cmp.Compare(a.RuleID, b.RuleID),
 		cmp.Compare(a.Message, b.Message),
 		cmp.Compare(b.Severity, a.Severity),
+		cmp.Compare(a.Location.End.Line, b.Location.End.Line),
+		cmp.Compare(a.Location.End.Column, b.Location.End.Column),
+		cmp.Compare(a.Location.Path, b.Location.Path),
+		cmp.Compare(a.Source, b.Source),
+		cmp.Compare(a.Hint, b.Hint),
 	)
 }
 

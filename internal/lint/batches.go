@@ -33,25 +33,42 @@ type batcher struct {
 	parts   []part
 	// shared holds one of each finding outside a batch's own entry files (in a file many
 	// teams include, or in the global file every batch sees), instead of one per batch.
-	shared map[findingKey]sharedFinding
+	shared map[findingKey]finding.Finding
 }
 
-// findingKey is what finding.Dedupe tells findings apart by.
+// findingKey tells copies of a finding from other findings: finding.Dedupe's key and the
+// severity (a configured severity override may still make copies of different severities
+// equal, and postProcess must see one copy of each to choose as it always did).
 type findingKey struct {
 	rule, file, msg string
 	start           finding.Position
+	severity        finding.Severity
 }
 
-type sharedFinding struct {
-	batch int
-	f     finding.Finding
+func keyOf(f finding.Finding) findingKey {
+	return findingKey{f.RuleID, f.Location.File, f.Message, f.Location.Start, f.Severity}
+}
+
+// dropCopies sorts fs and keeps the first (in finding.Compare's total order) of each set of
+// copies: the one the run's final sort and dedupe would keep from all of them, whichever
+// batches they came from.
+func dropCopies(fs []finding.Finding) []finding.Finding {
+	finding.Sort(fs)
+	out := fs[:0]
+	for _, f := range fs {
+		if n := len(out); n > 0 && keyOf(out[n-1]) == keyOf(f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func newBatcher(idx []int, size int) *batcher {
 	if size > 0 {
-		return &batcher{idx: idx, max: size, fixed: true, shared: map[findingKey]sharedFinding{}}
+		return &batcher{idx: idx, max: size, fixed: true, shared: map[findingKey]finding.Finding{}}
 	}
-	return &batcher{idx: idx, max: batchSize, shared: map[findingKey]sharedFinding{}}
+	return &batcher{idx: idx, max: batchSize, shared: map[findingKey]finding.Finding{}}
 }
 
 // take returns the next batch and its number; ok is false when every entry is taken.
@@ -77,8 +94,7 @@ func (b *batcher) take() (n int, idx []int, ok bool) {
 	return len(b.batches) - 1, idx, true
 }
 
-// done records batch n's part and the YAML its entries read. pt.findings must be sorted and
-// deduplicated (finding.Sort, finding.Dedupe).
+// done records batch n's part and the YAML its entries read.
 func (b *batcher) done(n int, pt part) {
 	own := make(map[string]bool, len(pt.entries))
 	for _, e := range pt.entries {
@@ -92,11 +108,11 @@ func (b *batcher) done(n int, pt part) {
 			kept = append(kept, f)
 			continue
 		}
-		// Keep the copy the run's final sort and dedupe would keep from all of them: the
-		// most severe, then the one of the earliest batch.
-		k := findingKey{f.RuleID, f.Location.File, f.Message, f.Location.Start}
-		if old, seen := b.shared[k]; !seen || f.Severity > old.f.Severity || (f.Severity == old.f.Severity && n < old.batch) {
-			b.shared[k] = sharedFinding{n, f}
+		// Keep the copy dropCopies would keep from all of them: which batch came first and
+		// where the batches were cut change nothing.
+		k := keyOf(f)
+		if old, seen := b.shared[k]; !seen || finding.Compare(f, old) < 0 {
+			b.shared[k] = f
 		}
 	}
 	pt.findings = kept
@@ -108,8 +124,8 @@ func (b *batcher) done(n int, pt part) {
 // sharedFindings are the kept findings outside the batches' own entry files.
 func (b *batcher) sharedFindings() []finding.Finding {
 	out := make([]finding.Finding, 0, len(b.shared))
-	for _, s := range b.shared {
-		out = append(out, s.f)
+	for _, f := range b.shared {
+		out = append(out, f)
 	}
 	finding.Sort(out)
 	return out

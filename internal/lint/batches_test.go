@@ -49,12 +49,13 @@ func TestBatcherSizes(t *testing.T) {
 	}
 }
 
-// A finding outside a batch's own entry files is kept once: the most severe copy, then the
-// earliest batch's, as the run's final sort and dedupe would keep it.
+// A finding outside a batch's own entry files is kept once for the run: the first copy in
+// finding.Compare's total order, whichever batch reports it first; copies of another severity
+// are kept apart (a severity override may still make them equal).
 func TestBatcherSharedFindings(t *testing.T) {
 	b := newBatcher([]int{0, 1, 2}, 1)
 	at := func(file, msg string, sev finding.Severity) finding.Finding {
-		return finding.Finding{RuleID: "r", Severity: sev, Message: msg, Hint: "",
+		return finding.Finding{RuleID: "r", Severity: sev, Message: msg,
 			Location: finding.Location{File: file, Start: finding.Position{Line: 1, Column: 1}}}
 	}
 	for range 3 {
@@ -62,24 +63,30 @@ func TestBatcherSharedFindings(t *testing.T) {
 	}
 	own := at("teams/b.yml", "own", finding.Warning)
 	lib := at("lib/p.yml", "shared", finding.Warning)
-	b.done(1, part{entries: []*load.Entry{entryAt("teams/b.yml")}, findings: []finding.Finding{own, withHint(lib, "batch 1")}})
-	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{withHint(lib, "batch 2")}})
-	b.done(0, part{entries: []*load.Entry{entryAt("teams/a.yml")}, findings: []finding.Finding{withHint(lib, "batch 0")}})
+	withPath := func(f finding.Finding, p string) finding.Finding { f.Location.Path = p; return f }
+	b.done(1, part{entries: []*load.Entry{entryAt("teams/b.yml")}, findings: []finding.Finding{own, withPath(lib, "policies[2]")}})
+	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{withPath(lib, "policies[0]")}})
+	b.done(0, part{entries: []*load.Entry{entryAt("teams/a.yml")}, findings: []finding.Finding{withPath(lib, "policies[1]")}})
 	if got := b.parts[1].findings; len(got) != 1 || got[0].Message != "own" {
 		t.Errorf("batch 1 keeps %v, want its own finding only", got)
 	}
 	shared := b.sharedFindings()
-	if len(shared) != 1 || shared[0].Hint != "batch 0" {
-		t.Errorf("shared %v, want the copy of batch 0", shared)
+	if len(shared) != 1 || shared[0].Location.Path != "policies[0]" {
+		t.Errorf("shared %v, want the copy at policies[0]", shared)
 	}
-	severe := at("lib/p.yml", "shared", finding.Error)
-	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{withHint(severe, "batch 2")}})
-	if shared := b.sharedFindings(); len(shared) != 1 || shared[0].Severity != finding.Error {
-		t.Errorf("shared %v, want the error", shared)
+	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{at("lib/p.yml", "shared", finding.Error)}})
+	if shared := b.sharedFindings(); len(shared) != 2 || shared[0].Severity != finding.Error {
+		t.Errorf("shared %v, want the error first and the warning", shared)
 	}
 }
 
-func withHint(f finding.Finding, h string) finding.Finding {
-	f.Hint = h
-	return f
+// dropCopies keeps one of each set of copies, the first in the total order.
+func TestDropCopies(t *testing.T) {
+	f := finding.Finding{RuleID: "r", Severity: finding.Warning, Message: "m", Location: finding.Location{File: "a"}}
+	g, h := f, f
+	g.Hint, h.Severity = "b", finding.Error
+	got := dropCopies([]finding.Finding{g, f, h, f})
+	if len(got) != 2 || got[0].Severity != finding.Error || got[1].Hint != "" {
+		t.Errorf("dropCopies kept %v", got)
+	}
 }

@@ -294,10 +294,8 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	// A file many teams include (a lib/ policies file) gets the same findings for every team:
 	// one of each per batch here, and one for the run when the batcher takes the part, so they
 	// no longer pile up until the end (1,000 teams including 446 CIS policies held 446,000
-	// findings). The run's own sort and dedupe (postProcess) keeps the same one of each as it
-	// would have from all of them.
-	finding.Sort(pt.findings)
-	pt.findings = finding.Dedupe(pt.findings)
+	// findings).
+	pt.findings = dropCopies(pt.findings)
 	return pt
 }
 
