@@ -35,14 +35,17 @@ import (
 //     integer bounds, time.Format layouts and disjunctions of those or of string literals,
 //     all of which Go decides exactly (CUE uses Go's regexp and time.ParseInLocation), and
 //     the value satisfies it (so no issue can be at that path); and
+//   - its own declaration reads nothing from the document (no other field, directly or
+//     through a definition: see reads.go), so the constraint read without data is the one
+//     the value meets;
 //   - no other part of the schemas can depend on the value beyond what the key records: its
 //     field name is never referenced in an expression, nor in a comprehension condition
 //     except to test its presence or compare it with a constant (the results of those
 //     comparisons follow the token: see probe.go), is not declared with
 //     anything but a plain kind inside a comprehension (or inside a definition used there, a
 //     conditional constraint the lookup could not see), and the schemas use no builtin that
-//     looks at values inside a list or struct (list.UniqueItems, matchN, ...), no alias and
-//     no dynamic label (analysis of the CUE source: see taintAnalysis).
+//     looks at values inside a list or struct (list.UniqueItems, matchN, ...), no alias, no
+//     dynamic label and no `for` clause (analysis of the CUE source: see taintAnalysis).
 //
 // Everything else (keys, list lengths, nulls, every other value) is in the key verbatim,
 // and issue messages are built only from those. A schema construct the analysis does not
@@ -298,7 +301,11 @@ type taintAnalysis struct {
 	probes  map[string][]probe    // names only tested by comprehension conditions: the tests
 	defs    map[string][]ast.Expr // definition name → values (for comprehension bodies)
 	opaque  bool                  // a construct this analysis does not follow
-	visited map[string]bool
+	// packages are the names imported packages go by; defReads says whether a definition
+	// reads data (reads.go).
+	packages map[string]bool
+	defReads map[string]bool
+	visited  map[string]bool
 }
 
 // valueBuiltins look at no value inside a list or struct beyond counting.
@@ -309,10 +316,12 @@ var valueBuiltins = map[string]bool{
 }
 
 func newTaintAnalysis() *taintAnalysis {
-	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, defs: map[string][]ast.Expr{}}
+	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, defs: map[string][]ast.Expr{},
+		packages: map[string]bool{}, defReads: map[string]bool{}}
 }
 
 func (t *taintAnalysis) run(files []*ast.File) {
+	t.importNames(files)
 	for _, f := range files {
 		ast.Walk(f, func(n ast.Node) bool {
 			if fl, ok := n.(*ast.Field); ok {
@@ -334,6 +343,7 @@ func (t *taintAnalysis) decl(d ast.Decl, cond bool) {
 	switch d := d.(type) {
 	case *ast.Field:
 		t.label(d.Label, d.Value, cond)
+		t.taintDataReaders(d)
 		if !cond && hiddenLabel(d.Label) {
 			// A hidden field is no data: its value only feeds conditions, and is read like one
 			// (`_any: (labels_include_any & [_, ...]) != _|_`).
@@ -401,6 +411,9 @@ func (t *taintAnalysis) comprehension(c *ast.Comprehension) {
 		case *ast.IfClause:
 			t.condition(cl.Condition)
 		case *ast.ForClause:
+			// Its variables hold values of the document under names this analysis cannot
+			// follow (`for k, v in features if v == true`): no value may be replaced.
+			t.opaque = true
 			t.expr(cl.Source, false)
 		case *ast.LetClause:
 			t.expr(cl.Expr, false)

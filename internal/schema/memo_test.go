@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -212,6 +213,12 @@ func TestTaintAnalysis(t *testing.T) {
 		{src: "team: {a?: [...string], _n: a[0] == \"x\", if _n {c!: string}}", tainted: []string{"a"}},
 		{src: "team: {a?: [...string], _n: (a & [\"x\", ...]) != _|_, if _n {c!: string}}", tainted: []string{"a"}},
 		{src: "team: {a?: string, _n: a == \"x\", if _n {c!: string}}", probed: []string{"a"}},
+		// A field whose constraint reads another field (directly or through a definition)
+		// depends on the document, whatever its leaf says without it.
+		{src: "team: {m: *\"a\" | string, u?: =~\"^\\(m)\"}", tainted: []string{"u", "m"}},
+		{src: "team: {m: *\"a\" | string, #U: =~\"^\\(m)\", u?: #U, w?: [...#U]}", tainted: []string{"u", "w"}},
+		{src: "import \"strings\"\n#D: strings.MinRunes(2)\nteam: {u?: #D & string, v?: int & >=0}", clean: []string{"u", "v"}},
+		{src: "team: {f?: _, for k, v in f if v == true {g!: _}}", opaque: true},
 		{src: "team: {a?: {k: =~\"x\", j: int} | {k: string}}", tainted: []string{"k"}},
 		{src: "import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", opaque: true},
 		{src: "team: {for k, x in a {(k): string}}", tainted: []string{"a"}, opaque: true},
@@ -387,5 +394,54 @@ func TestMemoAgreesOnConditions(t *testing.T) {
 	// Documents must meet in the memo for the comparison to test it (636 keys for 936 checks).
 	if n := len(v.memo.results); n*10 > checked*9 {
 		t.Errorf("%d memo keys for %d checks: too few documents shared a key", n, checked)
+	}
+}
+
+// TestMemoOrganisationReadsData: an organisation schema whose constraint reads another field,
+// one with a default (directly, or through a definition nested beside it), keeps the values
+// it constrains verbatim; with the memo's schema-only leaf, documents that differed only there
+// got one another's issues.
+func TestMemoOrganisationReadsData(t *testing.T) {
+	const base = "name: Workstations\nsettings:\n  secrets:\n    - secret: $ENROLL\n"
+	migration := func(mode, url string) string {
+		return base + "controls:\n  macos_migration:\n    mode: " + mode + "\n    webhook_url: " + url + "\n"
+	}
+	jira := func(key, url string) string {
+		return base + "  integrations:\n    jira:\n      - project_key: " + key + "\n        url: " + url + "\n"
+	}
+	migrations := []string{migration("forced", "forced-a"), migration("forced", "voluntary-a"), migration("voluntary", "voluntary-b"),
+		migration("forced", "forced-b"), migration("forced", "voluntary-b")}
+	cases := []struct {
+		name, org string
+		docs      []string
+	}{
+		{"interpolation", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\twebhook_url?: =~\"^\\(mode)\"\n}\n", migrations},
+		{"definition", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\t#URL: =~\"^\\(mode)\"\n\twebhook_url?: #URL\n}\n", migrations},
+		{"nested definition", "package tollgate\nteam: settings?: integrations?: jira?: [...{\n\tproject_key: *\"OPS\" | string\n\t#URL: =~\"^https://\\(project_key)\"\n\turl?: #URL\n}]\n",
+			[]string{jira("OPSX", "https://OPSX.example.com"), jira("OPSX", "https://OPSY.example.com")}},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "org.cue"), []byte(c.org), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		v, err := New([]string{dir})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		fresh := *v
+		fresh.noMemo = true
+		issues := 0
+		for i, src := range c.docs {
+			doc := parseYAML(t, src)
+			want := fresh.Validate(KindTeam, EraFleets, doc)
+			issues += len(want)
+			if got := v.Validate(KindTeam, EraFleets, doc); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s doc %d: memo gives\n%swant\n%sdoc:\n%s", c.name, i, dump(got), dump(want), src)
+			}
+		}
+		if issues == 0 {
+			t.Errorf("%s: no document has an issue: the case tests nothing", c.name)
+		}
 	}
 }
