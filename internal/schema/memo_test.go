@@ -219,6 +219,7 @@ func TestTaintAnalysis(t *testing.T) {
 		{src: "team: {m: *\"a\" | string, #U: =~\"^\\(m)\", u?: #U, w?: [...#U]}", tainted: []string{"u", "w"}},
 		{src: "import \"strings\"\n#D: strings.MinRunes(2)\nteam: {u?: #D & string, v?: int & >=0}", clean: []string{"u", "v"}},
 		{src: "team: {f?: _, for k, v in f if v == true {g!: _}}", opaque: true},
+		{src: "team: {m: *\"a\" | string, #D: {f: m}, u?: #D.f}", tainted: []string{"u"}},
 		{src: "team: {a?: {k: =~\"x\", j: int} | {k: string}}", tainted: []string{"k"}},
 		{src: "import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", opaque: true},
 		{src: "team: {for k, x in a {(k): string}}", tainted: []string{"a"}, opaque: true},

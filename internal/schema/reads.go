@@ -50,7 +50,7 @@ func (t *taintAnalysis) readsData(x ast.Expr) bool {
 		if id, ok := x.X.(*ast.Ident); ok && t.packages[id.Name] {
 			return false // time.Format, strings.MinRunes, ...
 		}
-		return t.readsData(x.X)
+		return true // a field of a definition or a struct: whatever reaches it, assume data
 	case *ast.StructLit:
 		for _, d := range x.Elts {
 			if e, ok := d.(*ast.EmbedDecl); ok && t.readsData(e.Expr) {
