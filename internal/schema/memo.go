@@ -305,6 +305,7 @@ type taintAnalysis struct {
 	// reads data (reads.go).
 	packages map[string]bool
 	defReads map[string]bool
+	declared map[string]bool // names declared anywhere (reads.go)
 	visited  map[string]bool
 }
 
@@ -317,11 +318,12 @@ var valueBuiltins = map[string]bool{
 
 func newTaintAnalysis() *taintAnalysis {
 	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, defs: map[string][]ast.Expr{},
-		packages: map[string]bool{}, defReads: map[string]bool{}}
+		packages: map[string]bool{}, defReads: map[string]bool{}, declared: map[string]bool{}}
 }
 
 func (t *taintAnalysis) run(files []*ast.File) {
 	t.importNames(files)
+	t.declaredNames(files)
 	for _, f := range files {
 		ast.Walk(f, func(n ast.Node) bool {
 			if fl, ok := n.(*ast.Field); ok {

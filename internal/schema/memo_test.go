@@ -420,6 +420,11 @@ func TestMemoOrganisationReadsData(t *testing.T) {
 		{"definition", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\t#URL: =~\"^\\(mode)\"\n\twebhook_url?: #URL\n}\n", migrations},
 		{"nested definition", "package tollgate\nteam: settings?: integrations?: jira?: [...{\n\tproject_key: *\"OPS\" | string\n\t#URL: =~\"^https://\\(project_key)\"\n\turl?: #URL\n}]\n",
 			[]string{jira("OPSX", "https://OPSX.example.com"), jira("OPSX", "https://OPSY.example.com")}},
+		// A let named like a package or a builtin the bundled schemas use hides a read of the
+		// document (found by a review).
+		{"let shadows a package", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\tlet time = mode\n\twebhook_url?: =~\"^\\(time)\"\n}\n", migrations},
+		{"let shadows a package, selected", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\tlet strings = {p: mode}\n\twebhook_url?: =~\"^\\(strings.p)\"\n}\n", migrations},
+		{"let shadows a builtin", "package tollgate\nteam: controls?: macos_migration?: {\n\tmode: *\"voluntary\" | \"forced\" | \"\"\n\tlet len = mode\n\twebhook_url?: =~\"^\\(len)\"\n}\n", migrations},
 	}
 	for _, c := range cases {
 		dir := t.TempDir()

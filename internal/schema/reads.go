@@ -47,7 +47,7 @@ func (t *taintAnalysis) readsData(x ast.Expr) bool {
 	case *ast.Ident:
 		return t.identReadsData(x.Name)
 	case *ast.SelectorExpr:
-		if id, ok := x.X.(*ast.Ident); ok && t.packages[id.Name] {
+		if id, ok := x.X.(*ast.Ident); ok && t.packages[id.Name] && !t.declared[id.Name] {
 			return false // time.Format, strings.MinRunes, ...
 		}
 		return true // a field of a definition or a struct: whatever reaches it, assume data
@@ -94,12 +94,12 @@ func (t *taintAnalysis) readsData(x ast.Expr) bool {
 	return true // index and slice expressions, comprehensions, ...: assume so
 }
 
-// identReadsData: a predeclared identifier or a package reads nothing; a definition reads
-// what its values read; anything else (a field, a hidden field, a let) is data.
+// identReadsData: a definition reads what its values read; a predeclared identifier or a
+// package reads nothing, unless some field, let, alias or comprehension variable anywhere is
+// declared with its name (`let time = mode` shadows the package); anything else (a field, a
+// hidden field, a let) is data.
 func (t *taintAnalysis) identReadsData(name string) bool {
 	switch {
-	case predeclared[name] || t.packages[name]:
-		return false
 	case strings.HasPrefix(name, "#"):
 		if r, ok := t.defReads[name]; ok {
 			return r
@@ -111,6 +111,10 @@ func (t *taintAnalysis) identReadsData(name string) bool {
 		}
 		t.defReads[name] = r
 		return r
+	case t.declared[name]:
+		return true
+	case predeclared[name] || t.packages[name]:
+		return false
 	}
 	return true
 }
@@ -137,5 +141,36 @@ func (t *taintAnalysis) importNames(files []*ast.File) {
 				}
 			}
 		}
+	}
+}
+
+// declaredNames collects every name a field, let, alias or comprehension variable is
+// declared with, in any file: such a name may shadow a builtin or a package.
+func (t *taintAnalysis) declaredNames(files []*ast.File) {
+	add := func(id *ast.Ident) {
+		if id != nil {
+			t.declared[id.Name] = true
+		}
+	}
+	for _, f := range files {
+		ast.Walk(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Field:
+				if name, _, err := ast.LabelName(n.Label); err == nil {
+					t.declared[name] = true
+				}
+				if a, ok := n.Label.(*ast.Alias); ok {
+					add(a.Ident)
+				}
+			case *ast.Alias:
+				add(n.Ident)
+			case *ast.LetClause:
+				add(n.Ident)
+			case *ast.ForClause:
+				add(n.Key)
+				add(n.Value)
+			}
+			return true
+		}, nil)
 	}
 }
