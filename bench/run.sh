@@ -45,15 +45,20 @@ measure() { # measure NAME CMD...: median wall seconds and peak RSS over RUNS ru
   mt=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
   mm=$(printf '%s\n' "${mems[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
   printf '%-40s %8.2f s %8d MB\n' "$name" "$mt" "$((mm / 1024))"
+  last=$mt
 }
 
 cd "$work"
 measure "tollgate lint (schema + policy)" ./tollgate lint repo --format json -o out.json
+full=$last
 measure "tollgate lint --checks policy" ./tollgate lint repo --checks policy --format json -o out.json
 measure "tollgate lint --checks schema" ./tollgate lint repo --checks schema --format json -o out.json
 measure "yaml.v3 parse only (the floor)" ./yamlfloor repo
+floor=$last
 measure "conftest test (equivalent Rego)" "$conftest" test --no-color -o json --policy "$here/bench/conftest" \
   --data "$here/bench/conftest/data.json" repo/default.yml repo/teams/
+# The machine's speed drifts; the ratios within one run do not.
+awk -v f="$full" -v y="$floor" -v c="$last" 'BEGIN { printf "full lint = %.2f× the floor, %.2f× conftest\n", f / y, f / c }'
 if [ -d "$work/like" ]; then
   echo "shaped like $(basename "$LIKE"): $N_LIKE team files"
   measure "tollgate lint (schema + policy)" ./tollgate lint like --format json -o out.json
