@@ -2,6 +2,7 @@ package schema
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,12 +60,7 @@ func (t *taintAnalysis) readsData(x ast.Expr) bool {
 		}
 		return false
 	case *ast.ListLit:
-		for _, e := range x.Elts {
-			if t.readsData(e) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(x.Elts, t.readsData)
 	case *ast.Ellipsis:
 		return t.readsData(x.Type)
 	case *ast.BinaryExpr:
@@ -74,22 +70,9 @@ func (t *taintAnalysis) readsData(x ast.Expr) bool {
 	case *ast.ParenExpr:
 		return t.readsData(x.X)
 	case *ast.CallExpr:
-		if t.readsData(x.Fun) {
-			return true
-		}
-		for _, a := range x.Args {
-			if t.readsData(a) {
-				return true
-			}
-		}
-		return false
+		return t.readsData(x.Fun) || slices.ContainsFunc(x.Args, t.readsData)
 	case *ast.Interpolation:
-		for _, e := range x.Elts {
-			if t.readsData(e) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(x.Elts, t.readsData)
 	}
 	return true // index and slice expressions, comprehensions, ...: assume so
 }
