@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // TestWriteLike copies a real repository's team files n times, each a team of its own, and
 // its other files as they are.
 func TestWriteLike(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "shared", "corpora", "fleet-it-and-security")
+	src := filepath.Join(sharedtest.Corpora(t), "fleet-it-and-security")
 	dir := t.TempDir()
 	if err := WriteLike(dir, src, 12); err != nil {
 		t.Fatal(err)

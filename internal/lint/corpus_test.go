@@ -3,12 +3,12 @@ package lint
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // trueErrors are the error-level findings on the real repositories in ../shared/corpora that
@@ -36,14 +36,7 @@ var trueErrors = map[string][]string{
 
 // Every corpus lints end to end (load, CUE, Rego) with no error-level finding but the true ones.
 func TestCorporaNoFalseErrors(t *testing.T) {
-	dirs, err := filepath.Glob("../../../shared/corpora/*")
-	if err != nil || len(dirs) < 6 {
-		t.Fatalf("corpora not found (%v, %d dirs)", err, len(dirs))
-	}
-	for _, dir := range dirs {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			continue
-		}
+	for _, dir := range sharedtest.CorpusDirs(t) {
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
 			res, err := Run(context.Background(), Options{Targets: []string{dir}, Now: fixtureNow})

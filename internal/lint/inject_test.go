@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // copyTree copies a corpus into a temporary directory (the originals are never modified).
@@ -65,7 +67,7 @@ func TestInjectedMistakes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%s/%s", c.corpus, c.rule, strings.TrimSpace(c.new)), func(t *testing.T) {
-			dir := copyTree(t, filepath.Join("../../../shared/corpora", c.corpus))
+			dir := copyTree(t, filepath.Join(sharedtest.Corpora(t), c.corpus))
 			path := filepath.Join(dir, c.file)
 			b, err := os.ReadFile(path)
 			if err != nil {

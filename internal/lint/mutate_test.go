@@ -33,6 +33,7 @@ import (
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // mutation is one mistake written into one file.
@@ -913,7 +914,7 @@ func (g *generator) yamlSyntax(c fileCtx, lines []string, root *yaml.Node) {
 func TestMutations(t *testing.T) {
 	start := time.Now()
 	s := newMutSchema(t)
-	dirs, err := filepath.Glob("../../../shared/corpora/*")
+	dirs, err := filepath.Glob(filepath.Join(sharedtest.Corpora(t), "*"))
 	if err != nil {
 		t.Fatal(err)
 	}

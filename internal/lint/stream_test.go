@@ -11,17 +11,14 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // streamRepos are repositories with shared includes, package files used by several teams,
 // team-name clashes, suppressions and env references: what crosses batch boundaries.
 func streamRepos(t *testing.T) []string {
-	corpora, _ := filepath.Glob("../../../shared/corpora/*")
-	if len(corpora) < 6 {
-		t.Fatalf("corpora not found beside the repository (got %d)", len(corpora))
-	}
 	var out []string
-	for _, c := range corpora {
+	for _, c := range sharedtest.CorpusDirs(t) {
 		if dirs, err := load.Discover(c); err == nil && len(dirs) > 0 {
 			out = append(out, c)
 		}

@@ -2,28 +2,16 @@ package load
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
-
-const corpora = "../../../shared/corpora"
 
 func corpusDirs(t testing.TB) []string {
 	t.Helper()
-	ents, err := os.ReadDir(corpora)
-	if err != nil {
-		t.Fatalf("corpora not found at %s: %v", corpora, err)
-	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() {
-			out = append(out, filepath.Join(corpora, e.Name()))
-		}
-	}
-	return out
+	return sharedtest.CorpusDirs(t)
 }
 
 func loadDir(t testing.TB, dir string) *Repo {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // fleetZones is fleetctl's own getExclusionZones, the reference for exclusionZones.
@@ -44,7 +46,7 @@ var zoneSeeds = []string{
 // of the corpora.
 func TestExclusionZonesMatchFleet(t *testing.T) {
 	inputs := slices.Clone(zoneSeeds)
-	filepath.WalkDir(corpora, func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(sharedtest.Corpora(t), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
 			if b, err := os.ReadFile(p); err == nil {
 				inputs = append(inputs, string(b))

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // Outcomes of the yaml.v3 reference.
@@ -271,7 +273,7 @@ func TestPrescanTopLevel(t *testing.T) {
 }
 
 // prescanEntryFiles lists the entry files of the real repositories in shared/corpora.
-func prescanEntryFiles(tb testing.TB) []string {
+func prescanEntryFiles(tb testing.TB, corpora string) []string {
 	tb.Helper()
 	var files []string
 	for _, pattern := range []string{"*/default.yml", "*/no-team.yml", "*/unassigned.yml", "*/teams/*.yml", "*/fleets/*.yml"} {
@@ -289,10 +291,8 @@ func prescanEntryFiles(tb testing.TB) []string {
 var prescanUncertainCorpus = map[string]string{}
 
 func TestPrescanCorpora(t *testing.T) {
-	if _, err := os.Stat(corpora); err != nil {
-		t.Skipf("corpora not found at %s: %v", corpora, err)
-	}
-	files := prescanEntryFiles(t)
+	corpora := sharedtest.Corpora(t)
+	files := prescanEntryFiles(t, corpora)
 	if len(files) == 0 {
 		t.Fatal("no entry files in the corpora")
 	}
@@ -328,8 +328,8 @@ func FuzzPrescanTopLevel(f *testing.F) {
 	for range 200 {
 		f.Add(prescanSoup(r))
 	}
-	if _, err := os.Stat(corpora); err == nil {
-		for _, file := range prescanEntryFiles(f) {
+	if corpora := sharedtest.Optional("corpora"); corpora != "" {
+		for _, file := range prescanEntryFiles(f, corpora) {
 			data, err := os.ReadFile(file)
 			if err != nil {
 				f.Fatal(err)
@@ -337,7 +337,7 @@ func FuzzPrescanTopLevel(f *testing.F) {
 			f.Add(data)
 		}
 	} else {
-		f.Logf("corpora not found at %s, table seeds only: %v", corpora, err)
+		f.Log("corpora not found beside the checkout: table seeds only")
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkPrescan(t, data)

@@ -4,12 +4,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // After Forget, documents are re-read on demand and locate paths exactly as before, includes
 // included, and the file list keeps the read that was checked.
 func TestForgetRelocates(t *testing.T) {
-	repo := loadDir(t, filepath.Join(corpora, "fleet-it-and-security"))
+	repo := loadDir(t, filepath.Join(sharedtest.Corpora(t), "fleet-it-and-security"))
 	type probe struct {
 		e    *Entry
 		path []any

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 func day(s string) time.Time {
@@ -100,13 +101,9 @@ func TestEmbedded(t *testing.T) {
 
 // The embedded copy must stay the shared snapshot (or a deliberate, documented refresh).
 func TestEmbeddedMatchesShared(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared", "data", "os-versions.json")
-	if _, err := os.Stat(shared); err != nil {
-		shared = "/work/shared/data/os-versions.json"
-	}
-	want, err := os.ReadFile(shared)
+	want, err := os.ReadFile(sharedtest.Path(t, "data/os-versions.json"))
 	if err != nil {
-		t.Skip("shared data not present:", err)
+		t.Fatal(err)
 	}
 	if string(want) != string(embeddedJSON) {
 		t.Error("internal/oscatalog/os-versions.json differs from shared/data/os-versions.json")

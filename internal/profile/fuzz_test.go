@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // FuzzParse checks that no input makes Parse panic, hang or report a problem without a position.
@@ -11,7 +13,11 @@ import (
 // testdata/fuzz/FuzzParse (go test's own seed corpus directory).
 func FuzzParse(f *testing.F) {
 	var paths []string
-	for _, pattern := range []string{fixtures + "/*", "../../../shared/corpora/*/lib/*/*/*"} {
+	patterns := []string{fixtures + "/*"}
+	if corpora := sharedtest.Optional("corpora"); corpora != "" {
+		patterns = append(patterns, corpora+"/*/lib/*/*/*")
+	}
+	for _, pattern := range patterns {
 		m, _ := filepath.Glob(pattern)
 		paths = append(paths, m...)
 	}

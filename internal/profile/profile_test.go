@@ -10,19 +10,15 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 const fixtures = "../../testdata/profile"
 
 // corpora is shared/corpora, found next to the checkout (CI copies shared/ beside it).
 func corpora(t testing.TB) string {
-	for _, dir := range []string{"../../../shared/corpora", "/work/shared/corpora"} {
-		if _, err := os.Stat(dir); err == nil {
-			return dir
-		}
-	}
-	t.Skip("shared/corpora not present")
-	return ""
+	t.Helper()
+	return sharedtest.Corpora(t)
 }
 
 func parseFile(t *testing.T, path string) *Profile {

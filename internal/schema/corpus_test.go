@@ -8,16 +8,13 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
-
-const corporaDir = "/work/shared/corpora"
 
 // TestCorpora checks every entry file (with its includes spliced in) and every package file
 // of the real repositories: they are what Fleet accepts, so none may give an error.
 func TestCorpora(t *testing.T) {
-	if _, err := os.Stat(corporaDir); err != nil {
-		t.Skip("corpora not available:", err)
-	}
+	corporaDir := sharedtest.Corpora(t)
 	v := bundledValidator(t)
 	repos, _ := filepath.Glob(filepath.Join(corporaDir, "*"))
 	checked := 0

@@ -14,6 +14,8 @@ import (
 
 	ghodss "github.com/ghodss/yaml"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // fleetctlJSON is fleetctl's view of a YAML file: it converts YAML to JSON with ghodss/yaml
@@ -102,7 +104,7 @@ var trickyScalars = []string{
 // its values, must be refused by both or read into the same JSON by both.
 func TestValuesAsFleetctlReadsThem(t *testing.T) {
 	var files []string
-	for _, root := range []string{"../../../shared/corpora", "../../testdata"} {
+	for _, root := range []string{sharedtest.Corpora(t), "../../testdata"} {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && d.IsDir() && d.Name() == ".github" {
 				return filepath.SkipDir // GitHub Actions files: fleetctl does not read them
