@@ -96,9 +96,11 @@ func (b *batcher) take() (n int, idx []int, ok bool) {
 
 // done records batch n's part and the YAML its entries read.
 func (b *batcher) done(n int, pt part) {
-	own := make(map[string]bool, len(pt.entries))
-	for _, e := range pt.entries {
-		own[e.File.Path] = true
+	own := map[string]bool{}
+	if pt.batch != nil {
+		for _, e := range pt.batch.Entries {
+			own[e.File.Path] = true
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -64,9 +64,9 @@ func TestBatcherSharedFindings(t *testing.T) {
 	own := at("teams/b.yml", "own", finding.Warning)
 	lib := at("lib/p.yml", "shared", finding.Warning)
 	withPath := func(f finding.Finding, p string) finding.Finding { f.Location.Path = p; return f }
-	b.done(1, part{entries: []*load.Entry{entryAt("teams/b.yml")}, findings: []finding.Finding{own, withPath(lib, "policies[2]")}})
-	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{withPath(lib, "policies[0]")}})
-	b.done(0, part{entries: []*load.Entry{entryAt("teams/a.yml")}, findings: []finding.Finding{withPath(lib, "policies[1]")}})
+	b.done(1, part{batch: &load.Batch{Entries: []*load.Entry{entryAt("teams/b.yml")}}, findings: []finding.Finding{own, withPath(lib, "policies[2]")}})
+	b.done(2, part{batch: &load.Batch{Entries: []*load.Entry{entryAt("teams/c.yml")}}, findings: []finding.Finding{withPath(lib, "policies[0]")}})
+	b.done(0, part{batch: &load.Batch{Entries: []*load.Entry{entryAt("teams/a.yml")}}, findings: []finding.Finding{withPath(lib, "policies[1]")}})
 	if got := b.parts[1].findings; len(got) != 1 || got[0].Message != "own" {
 		t.Errorf("batch 1 keeps %v, want its own finding only", got)
 	}
@@ -74,7 +74,7 @@ func TestBatcherSharedFindings(t *testing.T) {
 	if len(shared) != 1 || shared[0].Location.Path != "policies[0]" {
 		t.Errorf("shared %v, want the copy at policies[0]", shared)
 	}
-	b.done(2, part{entries: []*load.Entry{entryAt("teams/c.yml")}, findings: []finding.Finding{at("lib/p.yml", "shared", finding.Error)}})
+	b.done(2, part{batch: &load.Batch{Entries: []*load.Entry{entryAt("teams/c.yml")}}, findings: []finding.Finding{at("lib/p.yml", "shared", finding.Error)}})
 	if shared := b.sharedFindings(); len(shared) != 2 || shared[0].Severity != finding.Error {
 		t.Errorf("shared %v, want the error first and the warning", shared)
 	}

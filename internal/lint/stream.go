@@ -48,13 +48,9 @@ type pipeline struct {
 
 // part is what checking some entries produced, merged in a fixed order at the end.
 type part struct {
-	entries  []*load.Entry
-	facts    []load.EntryFacts // exact, per entry of the batch (in order)
-	findings []finding.Finding
+	batch    *load.Batch       // what loading read (its entries' documents let go once checked)
+	findings []finding.Finding // loading's and the checks'
 	sups     []*suppression
-	refs     []load.Ref
-	envRefs  []load.EnvRef
-	packages []*load.Doc
 	secrets  []map[string]any
 	yaml     int64 // bytes of YAML its entries read (see batcher)
 }
@@ -113,9 +109,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 
 	// The global file first: every batch sees it.
 	first := p.loadEntries(globalIdx)
-	p.globals = first.entries
-	repo.Entries = slices.Clone(p.globals)
-	first.findings = append(first.findings, repo.CheckGlobals()...)
+	p.globals = first.batch.Entries
 	if err := p.prepareModel(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -155,7 +149,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 		}
 		for b, idx := range batches {
 			for k, i := range idx {
-				exact[i] = parts[b].facts[k]
+				exact[i] = parts[b].batch.Facts[k]
 			}
 		}
 		return s.runStream(ctx, root, entries, exact, false)
@@ -163,16 +157,13 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 
 	// Last, what no batch owns: the global entries, package files (with every team that uses
 	// them), and the files of the GitOps directory that no entry reaches.
-	for _, pt := range parts {
-		repo.Entries = append(repo.Entries, pt.entries...)
-	}
 	fs, sups := p.checkRest(evalCtx, first, parts, sched.sharedFindings())
 	kept, s.budget = true, budget // stopped by Result.Release, after the report
 	return repo, fs, sups, nil
 }
 
 func (pt part) factAt(idx []int, i int) load.EntryFacts {
-	return pt.facts[slices.Index(idx, i)]
+	return pt.batch.Facts[slices.Index(idx, i)]
 }
 
 // prescan learns each entry's kind and name without parsing it where it can.
@@ -210,7 +201,7 @@ func (p *pipeline) prepareModel() error {
 		teams = append(teams, model.TeamRef{Name: f.Name, File: p.repo.RelPath(p.abs[i]), Kind: f.Kind})
 		labels = append(labels, f.Labels...)
 	}
-	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.Root), model.Options{Secrets: p.st.cfg.Secrets,
+	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.FS()), model.Options{Secrets: p.st.cfg.Secrets,
 		OmitTeamIndex: p.st.policy != nil && !p.st.policy.ReadsRepoTeams})
 	if p.st.opts.SkipPolicy {
 		return nil
@@ -236,60 +227,47 @@ func toTerm(v any) (*ast.Term, error) {
 	return ast.NewTerm(val), nil
 }
 
-// loadEntries reads entries in full and claims the files they reach: environment references,
-// secrets and suppressions of each file are collected by the first entry that reads it.
+// loadEntries reads entries in full (see load.Repo.LoadBatch) and collects what lint needs
+// from the files the batch claimed: their suppressions and the secrets written in them.
 func (p *pipeline) loadEntries(idx []int) part {
-	var pt part
-	var claimed []*load.File
-	for _, i := range idx {
-		e, fs, refs, pkgs := p.repo.LoadEntry(p.abs[i])
-		pt.findings = append(pt.findings, fs...)
-		got := load.FactsOf(e)
-		pt.facts = append(pt.facts, got)
-		if !got.Equal(p.facts[i]) {
+	abs := make([]string, len(idx))
+	for k, i := range idx {
+		abs[k] = p.abs[i]
+	}
+	b := p.repo.LoadBatch(abs)
+	for k, i := range idx {
+		if !b.Facts[k].Equal(p.facts[i]) {
 			p.wrong.Store(true)
 		}
-		if e == nil {
-			continue
-		}
-		pt.entries = append(pt.entries, e)
-		pt.refs = append(pt.refs, refs...)
-		pt.packages = append(pt.packages, pkgs...)
-		roles := load.FileRoles(refs)
-		for _, f := range e.Files(refs) {
-			if !p.repo.Claim(f) {
-				continue
-			}
-			claimed = append(claimed, f)
-			env, efs := load.ScanFileEnv(f, roles[f.Path])
-			pt.envRefs = append(pt.envRefs, env...)
-			pt.findings = append(pt.findings, efs...)
-			if f.Data != nil && bytes.Contains(f.Data, []byte("tollgate:ignore")) {
-				lines := f.Lines()
-				pt.sups = append(pt.sups, findSuppressions(f.Path, lines.Line, lines.Count())...)
-			}
+	}
+	pt := part{batch: b, findings: b.Findings}
+	b.Findings = nil // the part's from here on
+	for _, f := range b.Claimed {
+		if f.Data != nil && bytes.Contains(f.Data, []byte("tollgate:ignore")) {
+			lines := f.Lines()
+			pt.sups = append(pt.sups, findSuppressions(f.Path, lines.Line, lines.Count())...)
 		}
 	}
-	pt.secrets = model.ScanSecrets(claimed)
+	pt.secrets = model.ScanSecrets(b.Claimed)
+	b.Claimed = nil
 	return pt
 }
 
 // checkBatch reads a batch of team files, checks them and lets them go.
 func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	pt := p.loadEntries(idx)
-	pt.yaml = yamlOf(pt.entries, pt.refs)
+	b := pt.batch
+	pt.yaml = yamlOf(b.Entries, b.Refs)
 	if !p.st.opts.SkipSchema {
-		for _, e := range pt.entries {
+		for _, e := range b.Entries {
 			pt.findings = append(pt.findings, p.st.validateEntry(e)...)
 		}
 	}
 	if !p.st.opts.SkipPolicy {
-		in := model.Part{Teams: pt.entries, Refs: pt.refs, EnvRefs: pt.envRefs, Secrets: pt.secrets}
-		pt.findings = append(pt.findings, p.evaluate(ctx, in, pt.entries, nil, nil)...)
+		in := model.Part{Teams: b.Entries, Refs: b.Refs, EnvRefs: b.EnvRefs, Secrets: pt.secrets}
+		pt.findings = append(pt.findings, p.evaluate(ctx, in, b.Entries, nil, nil)...)
 	}
-	for _, e := range pt.entries {
-		p.repo.Forget(e)
-	}
+	p.repo.Release(b)
 	pt.secrets = nil
 	// A file many teams include (a lib/ policies file) gets the same findings for every team:
 	// one of each per batch here, and one for the run when the batcher takes the part, so they
@@ -303,35 +281,24 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 // and gathers every part's results in a fixed order, with the findings the batches shared
 // (see batcher) where theirs were.
 func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shared []finding.Finding) ([]finding.Finding, []*suppression) {
-	fs := slices.Clone(first.findings)
-	sups := slices.Clone(first.sups)
-	var envRefs []load.EnvRef
-	var refs []load.Ref
-	usedBy := map[string][]any{}
-	var pkgs []*load.Doc
-	seen := map[string]bool{}
 	all := append([]part{first}, parts...)
+	batches := make([]*load.Batch, len(all))
+	var fs []finding.Finding
+	var sups []*suppression
 	for k, pt := range all {
-		if k > 0 {
-			fs = append(fs, pt.findings...)
-			sups = append(sups, pt.sups...)
-		}
-		envRefs = append(envRefs, pt.envRefs...)
-		refs = append(refs, pt.refs...)
-		for _, r := range pt.refs {
-			if r.Role == "package" && r.File != nil {
-				usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": model.PathValue(r.Path)})
-			}
-		}
-		for _, d := range pt.packages {
-			if d.Value != nil && !seen[d.File.Path] {
-				seen[d.File.Path] = true
-				pkgs = append(pkgs, d)
-			}
-		}
+		batches[k] = pt.batch
+		fs = append(fs, pt.findings...)
+		sups = append(sups, pt.sups...)
 	}
 	fs = append(fs, shared...)
-	p.repo.EnvRefs, p.repo.Refs, p.repo.Packages = envRefs, refs, pkgs
+	fs = append(fs, p.repo.Complete(batches)...)
+	usedBy := map[string][]any{}
+	for _, r := range p.repo.Refs {
+		if r.Role == "package" && r.File != nil {
+			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": model.PathValue(r.Path)})
+		}
+	}
+	pkgs := p.repo.Packages
 	if !p.st.opts.SkipSchema {
 		for _, e := range p.globals {
 			fs = append(fs, p.st.validateEntry(e)...)
@@ -342,7 +309,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 	}
 	if !p.st.opts.SkipPolicy {
 		secrets := append(slices.Clone(first.secrets), model.ScanOtherFiles(p.repo)...)
-		in := model.Part{Packages: pkgs, UsedBy: usedBy, Refs: first.refs, EnvRefs: first.envRefs, Secrets: secrets}
+		in := model.Part{Packages: pkgs, UsedBy: usedBy, Refs: first.batch.Refs, EnvRefs: first.batch.EnvRefs, Secrets: secrets}
 		fs = append(fs, p.evaluate(ctx, in, p.globals, pkgs, p.repo.Entries)...)
 	}
 	return fs, sups

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,6 +38,7 @@ type File struct {
 	claimed   atomic.Bool
 	// released is set when Forget dropped Data and Node: Content reads the file again.
 	released   bool
+	reread     func() ([]byte, error) // reads the file again from its source
 	reloadOnce sync.Once
 	reloaded   []byte
 }
@@ -48,15 +50,18 @@ func (f *File) Lines() *yamlsrc.Lines {
 }
 
 // Content returns the file's bytes: those in memory, or, once Repo.Forget let them go, the
-// file read again from disk if it still holds what was checked (same digest); nil otherwise,
-// so a report never shows a snippet of text that was not the text checked. Only files with a
-// finding to show are read again.
+// file read again from its source if it still holds what was checked (same digest); nil
+// otherwise, so a report never shows a snippet of text that was not the text checked. Only
+// files with a finding to show are read again.
 func (f *File) Content() []byte {
 	if f.Data != nil || !f.released {
 		return f.Data
 	}
 	f.reloadOnce.Do(func() {
-		data, err := os.ReadFile(f.Abs)
+		if f.reread == nil {
+			return
+		}
+		data, err := f.reread()
 		if sum := sha256.Sum256(data); err == nil && hex.EncodeToString(sum[:]) == f.Digest {
 			f.reloaded = data
 		}
@@ -64,17 +69,17 @@ func (f *File) Content() []byte {
 	return f.reloaded
 }
 
-// fileSet reads each file once, however many entries include it, and keeps reads inside Root.
+// fileSet reads each file once, however many entries include it, and keeps reads inside the
+// repository. Files are addressed by absolute path under root (as fleetctl resolves them) and
+// read through src by their name relative to root.
 type fileSet struct {
 	root   string
+	src    Source
 	limits yamlsrc.Limits
 	mu     sync.Mutex
 	slots  map[string]*fileSlot
-	dirs   map[string]string // directory → its real path (symlinks resolved)
-	// plain lists, per directory, the names of its regular files that are not links (from one
-	// directory read): those are read without a stat (see readPlain).
-	plain map[string]*dirListing
-	gone  map[string]*File // files forgotten, by path: still listed by sorted, found by get
+	dirs   map[string]*dirSlot // directory name → its name with links resolved
+	gone   map[string]*File    // files forgotten, by path: still listed by sorted, found by get
 }
 
 type fileSlot struct {
@@ -83,9 +88,15 @@ type fileSlot struct {
 	err  error
 }
 
-func newFileSet(root string, lim yamlsrc.Limits) *fileSet {
-	return &fileSet{root: root, limits: lim, slots: map[string]*fileSlot{}, dirs: map[string]string{},
-		plain: map[string]*dirListing{}, gone: map[string]*File{}}
+type dirSlot struct {
+	once sync.Once
+	real string
+	err  error
+}
+
+func newFileSet(root string, src Source, lim yamlsrc.Limits) *fileSet {
+	return &fileSet{root: root, src: src, limits: lim, slots: map[string]*fileSlot{}, dirs: map[string]*dirSlot{},
+		gone: map[string]*File{}}
 }
 
 // ErrOutside is returned for a path that leads (directly or through a symlink) out of the repository.
@@ -124,23 +135,48 @@ func (s *fileSet) read(abs string, yamlDoc bool) (*File, error) {
 	return slot.file, slot.err
 }
 
+// realDir resolves the links of a directory name, once per directory.
+func (s *fileSet) realDir(dir string) (string, error) {
+	d := entryFor(&s.mu, s.dirs, dir)
+	d.once.Do(func() { d.real, d.err = resolveIn(s.src, s.root, dir) })
+	return d.real, d.err
+}
+
+// locate resolves the links of a file name: its directory's (cached), then its own.
+func (s *fileSet) locate(rel string) (string, error) {
+	dir, base := path.Split(rel)
+	realDir, err := s.realDir(path.Clean(dir))
+	if err != nil {
+		return "", err
+	}
+	return path.Join(realDir, base), nil
+}
+
 func (s *fileSet) readNew(abs string) (*File, error) {
 	rel, err := s.rel(abs)
 	if err != nil {
 		return nil, err
 	}
-	if data, ok := s.readPlain(abs, nil); ok {
-		f := &File{Path: rel, Abs: abs, Data: data}
-		sum := sha256.Sum256(f.Data)
-		f.Digest = hex.EncodeToString(sum[:])
-		return f, nil
-	}
-	real, fi, err := s.realPath(abs)
+	name, err := s.locate(rel)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.rel(real); err != nil {
-		return nil, fmt.Errorf("symbolic link to %s: %w", real, ErrOutside)
+	f := &File{Path: rel, Abs: abs, reread: s.rereader(name)}
+	if pr, ok := s.src.(plainReader); ok {
+		if data, ok := pr.readPlain(name, s.limits.MaxBytes, nil); ok {
+			f.Data = data
+			sum := sha256.Sum256(f.Data)
+			f.Digest = hex.EncodeToString(sum[:])
+			return f, nil
+		}
+	}
+	real, err := resolveIn(s.src, s.root, name) // the file itself may be a link
+	if err != nil {
+		return nil, err
+	}
+	fi, err := s.src.Lstat(real)
+	if err != nil {
+		return nil, err
 	}
 	if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a file", rel)
@@ -148,18 +184,29 @@ func (s *fileSet) readNew(abs string) (*File, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", rel)
 	}
-	f := &File{Path: rel, Abs: abs}
+	f.reread = s.rereader(real)
 	if s.limits.MaxBytes > 0 && fi.Size() > int64(s.limits.MaxBytes) {
 		f.Problems = append(f.Problems, fileFinding(f, 1, 1, catalog.FileInvalid,
 			fmt.Sprintf("file is %d bytes, over the %d-byte limit for a configuration file", fi.Size(), s.limits.MaxBytes)))
 		return f, nil
 	}
-	if f.Data, err = readPath(real, fi.Size(), int64(s.limits.MaxBytes)+1); err != nil {
+	if f.Data, err = readLimited(s.src, real, fi.Size(), int64(s.limits.MaxBytes)+1); err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(f.Data)
 	f.Digest = hex.EncodeToString(sum[:])
 	return f, nil
+}
+
+// rereader reads a file again (for Content), at most at the size limit.
+func (s *fileSet) rereader(name string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		fi, err := s.src.Lstat(name)
+		if err != nil {
+			return nil, err
+		}
+		return readLimited(s.src, name, fi.Size(), int64(s.limits.MaxBytes)+1)
+	}
 }
 
 // readAll reads at most limit bytes of r, expecting about size: one allocation and one read
@@ -183,99 +230,29 @@ func readAll(r io.Reader, size, limit int64) ([]byte, error) {
 // caching it (nor, when it can, copying it: the bytes are only valid during use); ok is false
 // for anything else (the full read reports why).
 func (s *fileSet) peek(abs string, use func([]byte)) bool {
-	if _, ok := s.readPlain(abs, use); ok {
-		return true
+	rel, err := s.rel(abs)
+	if err != nil {
+		return false
 	}
-	fi, err := os.Lstat(abs)
+	name, err := s.locate(rel)
+	if err != nil {
+		return false
+	}
+	if pr, ok := s.src.(plainReader); ok {
+		if _, ok := pr.readPlain(name, s.limits.MaxBytes, use); ok {
+			return true
+		}
+	}
+	fi, err := s.src.Lstat(name)
 	if err != nil || !fi.Mode().IsRegular() || s.limits.MaxBytes > 0 && fi.Size() > int64(s.limits.MaxBytes) {
 		return false
 	}
-	if _, err := s.rel(abs); err != nil {
-		return false
-	}
-	data, err := readPath(abs, fi.Size(), int64(s.limits.MaxBytes)+1)
+	data, err := readLimited(s.src, name, fi.Size(), int64(s.limits.MaxBytes)+1)
 	if err != nil || s.limits.MaxBytes > 0 && len(data) > s.limits.MaxBytes {
 		return false
 	}
 	use(data)
 	return true
-}
-
-// readPlain reads a file its directory listed as a regular file, not a link, in a directory
-// whose real path is inside the root: open (refusing a link), read and close, without the
-// stat of realPath (two of the four system calls per file, and most of their time: each
-// resolves the path again). ok is false for anything else, and for a file over the size
-// limit: the caller then takes the careful way, which says why.
-func (s *fileSet) readPlain(abs string, use func([]byte)) ([]byte, bool) {
-	dir, name := filepath.Split(abs)
-	dir = filepath.Clean(dir)
-	d := entryFor(&s.mu, s.plain, dir)
-	d.once.Do(func() { d.names, d.real = listPlain(dir) })
-	if !d.names[name] {
-		return nil, false
-	}
-	if _, err := s.rel(d.real); err != nil {
-		return nil, false
-	}
-	return readNoFollow(abs, s.limits.MaxBytes, use)
-}
-
-// dirListing is one directory read by readPlain: its real path and its plain files.
-type dirListing struct {
-	once  sync.Once
-	names map[string]bool
-	real  string
-}
-
-// listPlain reads a directory once: its real path and the names of its regular files (links
-// excluded). Nothing is listed when either fails.
-func listPlain(dir string) (map[string]bool, string) {
-	real, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return nil, ""
-	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, ""
-	}
-	names := make(map[string]bool, len(ents))
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			names[e.Name()] = true
-		}
-	}
-	return names, real
-}
-
-// realPath resolves symbolic links in abs, as filepath.EvalSymlinks does, and stats the file.
-// Most files are plain files in a directory already seen: one Lstat and a cached directory
-// instead of an Lstat per path component (which was most of the system time on 10,000 files).
-func (s *fileSet) realPath(abs string) (string, os.FileInfo, error) {
-	fi, err := os.Lstat(abs)
-	if err != nil {
-		return "", nil, err
-	}
-	if fi.Mode()&os.ModeSymlink != 0 {
-		real, err := filepath.EvalSymlinks(abs)
-		if err != nil {
-			return "", nil, err
-		}
-		fi, err = os.Stat(real)
-		return real, fi, err
-	}
-	dir := filepath.Dir(abs)
-	s.mu.Lock()
-	realDir, ok := s.dirs[dir]
-	s.mu.Unlock()
-	if !ok {
-		if realDir, err = filepath.EvalSymlinks(dir); err != nil {
-			return "", nil, err
-		}
-		s.mu.Lock()
-		s.dirs[dir] = realDir
-		s.mu.Unlock()
-	}
-	return filepath.Join(realDir, filepath.Base(abs)), fi, nil
 }
 
 // parseYAML parses f.Data into f.Node, turning problems into findings.

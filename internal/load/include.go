@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/tollgate-dev/tollgate/internal/editdist"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
@@ -47,9 +45,9 @@ func (b *builder) readTarget(holder *File, valNode *yaml.Node, p, what string, a
 	f, err := b.files.read(abs, asYAML)
 	switch {
 	case err == nil:
-		if asYAML {
-			b.findings = append(b.findings, f.Problems...)
-		}
+		// A YAML file's problems, and any file's size over the limit: a profile or script
+		// tollgate did not read must fail the check, not pass as empty.
+		b.findings = append(b.findings, f.Problems...)
 		return f, true
 	case errors.Is(err, ErrOutside):
 		b.atNode(holder, valNode, catalog.IncludeInvalid, finding.Error,
@@ -57,7 +55,7 @@ func (b *builder) readTarget(holder *File, valNode *yaml.Node, p, what string, a
 			"keep every file the configuration uses inside the repository")
 	case isNotExist(err):
 		hint := "paths are resolved from the directory of " + holder.Path
-		if sugg := nearestFile(abs); sugg != "" {
+		if sugg := b.files.nearestFile(abs); sugg != "" {
 			if rel, err := filepath.Rel(filepath.Dir(holder.Abs), sugg); err == nil {
 				hint = fmt.Sprintf("did you mean %q? (%s)", filepath.ToSlash(rel), hint)
 			}
@@ -72,8 +70,16 @@ func (b *builder) readTarget(holder *File, valNode *yaml.Node, p, what string, a
 }
 
 // nearestFile suggests a file in the target's directory whose name is close to the missing one.
-func nearestFile(abs string) string {
-	ents, err := os.ReadDir(filepath.Dir(abs))
+func (s *fileSet) nearestFile(abs string) string {
+	rel, err := s.rel(filepath.Dir(abs))
+	if err != nil {
+		return ""
+	}
+	dir, err := resolveIn(s.src, s.root, rel)
+	if err != nil {
+		return ""
+	}
+	ents, err := s.src.ReadDir(dir)
 	if err != nil {
 		return ""
 	}
@@ -296,19 +302,15 @@ func (b *builder) expandItem(holder *File, item *yaml.Node, what string, path []
 			fmt.Sprintf("%s \"paths\" %q does not contain glob characters", singular(what), pattern), "use `path:` for a specific file")
 		return nil, true
 	}
-	abs := resolve(holder, pattern)
-	matches, err := doublestar.FilepathGlob(abs)
+	matches, err := b.files.glob(resolve(holder, pattern))
 	if err != nil {
-		b.atNode(holder, gv, catalog.IncludeInvalid, finding.Error, fmt.Sprintf("invalid glob pattern %q: %v", pattern, err), "")
+		b.atNode(holder, gv, catalog.IncludeInvalid, finding.Error, fmt.Sprintf("glob %q cannot be expanded: %v", pattern, err),
+			"keep the files a glob matches inside the repository, without symbolic link loops")
 		return nil, true
 	}
-	slices.Sort(matches)
 	var files []*File
 	skipped := 0
 	for _, m := range matches {
-		if fi, err := os.Stat(m); err != nil || fi.IsDir() {
-			continue
-		}
 		if !slices.Contains(exts, strings.ToLower(filepath.Ext(m))) {
 			skipped++
 			continue

@@ -1,14 +1,13 @@
 package load
 
 import (
-	"context"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
@@ -20,61 +19,11 @@ type Options struct {
 	Entries []string // entry files (absolute or relative to the working directory)
 	Limits  yamlsrc.Limits
 	Workers int // 0 means GOMAXPROCS
-}
-
-// Load reads the entry files and everything they reach. It never stops at a bad file: every
-// problem becomes a finding and the rest of the repository is still read.
-func Load(ctx context.Context, opts Options) (*Repo, error) {
-	repo, abs, err := Open(opts)
-	if err != nil {
-		return nil, err
-	}
-	type result struct {
-		entry    *Entry
-		findings []finding.Finding
-		refs     []Ref
-		packages []*Doc
-	}
-	results := make([]result, len(abs))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, len(abs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				e, fs, refs, pkgs := repo.LoadEntry(abs[i])
-				results[i] = result{e, fs, refs, pkgs}
-			}
-		}()
-	}
-	for i := range abs {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
-	for _, r := range results {
-		if r.entry != nil {
-			repo.Entries = append(repo.Entries, r.entry)
-		}
-		repo.Findings = append(repo.Findings, r.findings...)
-		repo.Refs = append(repo.Refs, r.refs...)
-		repo.Packages = append(repo.Packages, r.packages...)
-	}
-	repo.Findings = append(repo.Findings, repo.CheckGlobals()...)
-	repo.scanEnv()
-	return repo, nil
+	// Source is what the files are read from, addressed relative to Root; nil means the
+	// working tree at Root. With another source (a commit), Root is only the absolute path the
+	// repository's names are joined to, as fleetctl would see them in a checkout there, and
+	// Entries must be absolute paths under it.
+	Source Source
 }
 
 // Open prepares a repository for loading without reading any entry: it settles the root (real
@@ -95,48 +44,73 @@ func Open(opts Options) (*Repo, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if real, err := filepath.EvalSymlinks(root); err == nil {
-		root = real
+	src := opts.Source
+	if src == nil {
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			root = real
+		}
+		src = DirSource(root)
 	}
-	repo := &Repo{Root: root, files: newFileSet(root, opts.Limits)}
+	repo := &Repo{Root: root, files: newFileSet(root, src, opts.Limits)}
 	abs := make([]string, len(opts.Entries))
 	realDirs := map[string]string{}
-	wd, err := os.Getwd() // once: filepath.Abs asks the system for every path
-	if err != nil {
-		return nil, nil, err
+	wd := ""
+	if opts.Source == nil {
+		if wd, err = os.Getwd(); err != nil { // once: filepath.Abs asks the system for every path
+			return nil, nil, err
+		}
 	}
 	for i, e := range opts.Entries {
 		a := filepath.Clean(e)
 		if !filepath.IsAbs(a) {
+			if opts.Source != nil {
+				return nil, nil, fmt.Errorf("entry file %s: an absolute path under %s is needed with a source", e, root)
+			}
 			a = filepath.Join(wd, a)
 		}
-		// Entries are addressed through the real root so relative paths stay inside it. Entry
-		// files share a few directories: resolve each directory once.
-		d := filepath.Dir(a)
-		real, ok := realDirs[d]
-		if !ok {
-			real = d
-			if r, err := filepath.EvalSymlinks(d); err == nil {
-				real = r
+		if opts.Source == nil {
+			// Entries are addressed through the real root so relative paths stay inside it.
+			// Entry files share a few directories: resolve each directory once.
+			d := filepath.Dir(a)
+			real, ok := realDirs[d]
+			if !ok {
+				real = d
+				if r, err := filepath.EvalSymlinks(d); err == nil {
+					real = r
+				}
+				realDirs[d] = real
 			}
-			realDirs[d] = real
+			a = filepath.Join(real, filepath.Base(a))
 		}
-		a = filepath.Join(real, filepath.Base(a))
 		abs[i] = a
 		if filepath.Base(filepath.Dir(a)) == "fleets" {
 			repo.Era = EraFleets
 		}
 	}
-	if repo.Era == EraTeams && hasDir(filepath.Join(filepath.Dir(abs[0]), "fleets")) {
+	if repo.Era == EraTeams && repo.isDir(filepath.Join(filepath.Dir(abs[0]), "fleets")) {
 		repo.Era = EraFleets
 	}
 	return repo, abs, nil
 }
 
-func hasDir(p string) bool {
-	fi, err := os.Stat(p)
+// isDir reports whether abs is a directory of the repository (its links followed inside it).
+func (r *Repo) isDir(abs string) bool {
+	rel, err := r.files.rel(abs)
+	if err != nil {
+		return false
+	}
+	real, err := resolveIn(r.files.src, r.Root, rel)
+	if err != nil {
+		return false
+	}
+	fi, err := r.files.src.Lstat(real)
 	return err == nil && fi.IsDir()
 }
+
+// FS is the repository as an io/fs file system whose links are followed inside it only (a link
+// leading out of it is an error), for reading the files that are not configuration (CI
+// workflows, the secret scan of other files).
+func (r *Repo) FS() fs.FS { return &sourceFS{src: r.files.src, rootAbs: r.Root, budget: math.MaxInt} }
 
 // CheckGlobals applies fleetctl's cross-file checks on entry kinds (one global file) and puts
 // the global entry first, the others in the order given (fleetctl applies in that order).
@@ -166,17 +140,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// scanEnv records the environment references of every YAML file and the $FLEET_SECRET_*
-// references of every profile and script, each file once.
-func (r *Repo) scanEnv() {
-	roles := FileRoles(r.Refs)
-	for _, f := range r.Files() {
-		refs, fs := ScanFileEnv(f, roles[f.Path])
-		r.EnvRefs = append(r.EnvRefs, refs...)
-		r.Findings = append(r.Findings, fs...)
-	}
 }
 
 // FileRoles maps the files that refs reach to what they are for fleetctl: "profile", "script"

@@ -35,7 +35,9 @@ func TestReadPlain(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := newFileSet(root, yamlsrc.Limits{MaxBytes: 256 << 10})
+	lim := yamlsrc.Limits{MaxBytes: 256 << 10}
+	src := DirSource(root).(*dirSource)
+	s := newFileSet(root, src, lim)
 	for _, c := range []struct {
 		name string
 		want string
@@ -50,7 +52,7 @@ func TestReadPlain(t *testing.T) {
 		{"sub", "", false},
 		{"missing.yml", "", false},
 	} {
-		got, ok := s.readPlain(filepath.Join(dir, c.name), nil)
+		got, ok := src.readPlain("teams/"+c.name, lim.MaxBytes, nil)
 		if ok != c.ok || !bytes.Equal(got, []byte(c.want)) {
 			t.Errorf("%s: got %d bytes, %v; want %d bytes, %v", c.name, len(got), ok, len(c.want), c.ok)
 		}
@@ -60,18 +62,18 @@ func TestReadPlain(t *testing.T) {
 	}
 	// With a use function the bytes are lent, not copied: valid during the call only.
 	var lent string
-	if data, ok := s.readPlain(filepath.Join(dir, "a.yml"), func(b []byte) { lent = string(b) }); !ok || data != nil || lent != "name: A\n" {
+	if data, ok := src.readPlain("teams/a.yml", lim.MaxBytes, func(b []byte) { lent = string(b) }); !ok || data != nil || lent != "name: A\n" {
 		t.Errorf("lent read: %q, %v, %q", data, ok, lent)
 	}
 	// The careful path still refuses what the fast one left: the link out of the repository.
 	if _, err := s.read(filepath.Join(dir, "link.yml"), false); err == nil || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("link out of the repository: %v", err)
 	}
-	// A directory that is itself a link out of the repository lists nothing readable.
+	// A directory that is itself a link out of the repository is refused before any read.
 	if err := os.Symlink(filepath.Dir(outside), filepath.Join(root, "elsewhere")); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.readPlain(filepath.Join(root, "elsewhere", "secret.yml"), nil); ok {
-		t.Error("read through a directory link out of the repository")
+	if _, err := s.read(filepath.Join(root, "elsewhere", "secret.yml"), false); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("read through a directory link out of the repository: %v", err)
 	}
 }

@@ -1,8 +1,7 @@
 package model
 
 import (
-	"os"
-	"path/filepath"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,21 +28,21 @@ var (
 	secretIDRe  = regexp.MustCompile(`(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*,`)
 )
 
-// ReadCI reads GitHub workflows under .github/workflows and .gitlab-ci.yml at root. In a
-// workflow it keeps the env of the workflow and of the jobs that run fleetctl (a step whose
-// run or uses mentions fleetctl or gitops), or of every job when none does.
-func ReadCI(root string) CI {
+// ReadCI reads GitHub workflows under .github/workflows and .gitlab-ci.yml at the root of fsys
+// (the repository). In a workflow it keeps the env of the workflow and of the jobs that run
+// fleetctl (a step whose run or uses mentions fleetctl or gitops), or of every job when none does.
+func ReadCI(fsys fs.FS) CI {
 	var ci CI
 	provided := map[string]bool{}
-	files, _ := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.y*ml"))
+	files, _ := fs.Glob(fsys, ".github/workflows/*.y*ml")
 	slices.Sort(files)
 	for _, f := range files {
-		doc := readYAML(f)
+		doc := readYAML(fsys, f)
 		if doc == nil {
 			continue
 		}
 		ci.Known = true
-		ci.Workflows = append(ci.Workflows, rel(root, f))
+		ci.Workflows = append(ci.Workflows, f)
 		envKeys(doc["env"], provided)
 		jobs, _ := doc["jobs"].(map[string]any)
 		var chosen []map[string]any
@@ -83,8 +82,8 @@ func ReadCI(root string) CI {
 			}
 		}
 	}
-	if gl := filepath.Join(root, ".gitlab-ci.yml"); fileExists(gl) {
-		if doc := readYAML(gl); doc != nil {
+	if gl := ".gitlab-ci.yml"; fileExists(fsys, gl) {
+		if doc := readYAML(fsys, gl); doc != nil {
 			ci.Workflows = append(ci.Workflows, ".gitlab-ci.yml")
 			if !ci.Known {
 				ci.Known, ci.Advisory = true, true
@@ -124,8 +123,8 @@ func envKeys(v any, into map[string]bool) {
 	}
 }
 
-func readYAML(path string) map[string]any {
-	data, err := os.ReadFile(path)
+func readYAML(fsys fs.FS, name string) map[string]any {
+	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil
 	}
@@ -150,15 +149,7 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
+func fileExists(fsys fs.FS, name string) bool {
+	fi, err := fs.Stat(fsys, name)
 	return err == nil && fi.Mode().IsRegular()
-}
-
-func rel(root, p string) string {
-	r, err := filepath.Rel(root, p)
-	if err != nil {
-		return filepath.ToSlash(p)
-	}
-	return filepath.ToSlash(r)
 }

@@ -112,7 +112,7 @@ func (f *Facts) Input(p Part, cache *ProfileCache) map[string]any {
 			"target": r.Target,
 			"exists": r.File != nil,
 		})
-		if r.Role == "profile" && r.File != nil {
+		if r.Role == "profile" && r.File != nil && r.File.Digest != "" { // not read (over the size limit): load reported it
 			profiles = append(profiles, profileObj(cache.parse(r), r))
 		}
 	}

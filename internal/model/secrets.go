@@ -3,8 +3,8 @@ package model
 import (
 	"bytes"
 	"io/fs"
-	"os"
-	"path/filepath"
+
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,8 +156,9 @@ const maxOtherFiles = 50_000
 // otherFiles returns the repository's files that loading did not read (READMEs, workflows,
 // scripts no team uses, notes), so the secret scan covers the whole repository as the issue of
 // plaintext credentials requires, not only the configuration. Version-control and dependency
-// directories are skipped, and so are files too large to be configuration.
-func otherFiles(root string, dirs []string, read []*load.File) []*load.File {
+// directories are skipped, and so are files too large to be configuration. fsys is the
+// repository (load.Repo.FS), dirs are names in it.
+func otherFiles(fsys fs.FS, dirs []string, read []*load.File) []*load.File {
 	seen := make(map[string]bool, len(read))
 	for _, f := range read {
 		seen[f.Path] = true
@@ -171,33 +172,29 @@ func otherFiles(root string, dirs []string, read []*load.File) []*load.File {
 		if d.IsDir() {
 			switch d.Name() {
 			case ".git", "node_modules", "vendor", ".tollgate":
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		count++
 		if count > maxOtherFiles {
-			return filepath.SkipAll
+			return fs.SkipAll
 		}
-		if !d.Type().IsRegular() {
-			return nil // symlinks are not followed out of the repository
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil || seen[filepath.ToSlash(rel)] {
-			return nil
+		if !d.Type().IsRegular() || seen[p] {
+			return nil // symlinks are not followed
 		}
 		if fi, err := d.Info(); err != nil || fi.Size() > maxSecretScan {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil
 		}
-		out = append(out, &load.File{Path: filepath.ToSlash(rel), Abs: p, Data: data})
+		out = append(out, &load.File{Path: p, Data: data})
 		return nil
 	}
 	for _, d := range dirs {
-		filepath.WalkDir(d, walk)
+		fs.WalkDir(fsys, d, walk)
 	}
 	return out
 }
@@ -205,21 +202,22 @@ func otherFiles(root string, dirs []string, read []*load.File) []*load.File {
 // ScanOtherFiles scans the files of the GitOps directory and CI workflows that loading did not
 // read (see otherFiles) for secrets; call it once every entry has been read.
 func ScanOtherFiles(repo *load.Repo) []map[string]any {
-	return ScanSecrets(otherFiles(repo.Root, gitopsDirs(repo), repo.Files()))
+	fsys := repo.FS()
+	return ScanSecrets(otherFiles(fsys, gitopsDirs(fsys, repo), repo.Files()))
 }
 
 // gitopsDirs are the directories whose files are scanned beyond those the configuration
 // reaches: the GitOps directory itself (where the entry files are, which in a monorepo is a
 // subdirectory, not the whole repository) and the repository's CI workflows.
-func gitopsDirs(repo *load.Repo) []string {
+func gitopsDirs(fsys fs.FS, repo *load.Repo) []string {
 	base := ""
 	for _, e := range repo.Entries {
-		d := filepath.Dir(e.File.Abs)
-		if b := filepath.Base(d); b == "teams" || b == "fleets" {
-			d = filepath.Dir(d)
+		d := path.Dir(e.File.Path)
+		if b := path.Base(d); b == "teams" || b == "fleets" {
+			d = path.Dir(d)
 		}
-		for base != "" && base != d && !strings.HasPrefix(d, base+string(filepath.Separator)) {
-			base = filepath.Dir(base)
+		for base != "" && base != "." && base != d && !strings.HasPrefix(d, base+"/") {
+			base = path.Dir(base)
 		}
 		if base == "" {
 			base = d
@@ -229,9 +227,9 @@ func gitopsDirs(repo *load.Repo) []string {
 		return nil
 	}
 	dirs := []string{base}
-	if gh := filepath.Join(repo.Root, ".github"); !strings.HasPrefix(gh, base+string(filepath.Separator)) {
-		if fi, err := os.Stat(gh); err == nil && fi.IsDir() {
-			dirs = append(dirs, gh)
+	if base != "." {
+		if fi, err := fs.Stat(fsys, ".github"); err == nil && fi.IsDir() {
+			dirs = append(dirs, ".github")
 		}
 	}
 	return dirs
