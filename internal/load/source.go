@@ -266,7 +266,6 @@ func (s *sourceFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return ents, err
 }
 
-
 // globBudget bounds the directory entries one glob reads: far above a real lib/ (thousands of
 // files), far below what a loop of links makes of one directory (2^depth paths).
 const globBudget = 200_000
