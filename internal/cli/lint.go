@@ -219,8 +219,13 @@ func writeReport(rep report.Reporter, in *report.Input, path string, stdout io.W
 	if err := rep.Report(&buf, in); err != nil {
 		return err
 	}
+	return writeBytes(buf.Bytes(), path, stdout)
+}
+
+// writeBytes writes a finished report to path ("" or "-": stdout), creating the file anew.
+func writeBytes(data []byte, path string, stdout io.Writer) error {
 	if path == "" || path == "-" {
-		_, err := stdout.Write(buf.Bytes())
+		_, err := stdout.Write(data)
 		return err
 	}
 	if dir := filepath.Dir(path); dir != "." {
@@ -228,7 +233,7 @@ func writeReport(rep report.Reporter, in *report.Input, path string, stdout io.W
 			return err
 		}
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return os.WriteFile(path, data, 0o644)
 }
 
 func summaryPath(format string, e *env) string {

@@ -104,7 +104,7 @@ Every finding points at file:line:column.`,
 	}
 	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newLintCmd(e), newRulesCmd(e), newExplainCmd(e), newTestCmd(e), newCatalogCmd(e), newApplyCmd(e))
+	root.AddCommand(newLintCmd(e), newRulesCmd(e), newExplainCmd(e), newTestCmd(e), newCatalogCmd(e), newApplyCmd(e), newDiffCmd(e))
 	return root
 }
 

@@ -78,3 +78,15 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// Canonical writes a data path with Fleet's current key names.
+func Canonical(path []any) []any {
+	out := make([]any, 0, len(path))
+	for _, el := range path {
+		if k, ok := el.(string); ok {
+			el = NewName(out, k)
+		}
+		out = append(out, el)
+	}
+	return out
+}

@@ -234,3 +234,20 @@ func gitopsDirs(fsys fs.FS, repo *load.Repo) []string {
 	}
 	return dirs
 }
+
+// LooksSecret reports whether s holds credential-shaped text (the patterns ScanSecrets finds),
+// so a value can be hidden before it is shown anywhere (the change review's old and new values).
+func LooksSecret(s string) bool {
+	lower := strings.ToLower(s)
+	for _, p := range secretPatterns {
+		for _, a := range p.anchors {
+			if strings.Contains(lower, a) {
+				if p.re.MatchString(s) && !placeholderRe.MatchString(s) {
+					return true
+				}
+				break
+			}
+		}
+	}
+	return false
+}
