@@ -42,6 +42,8 @@ type Change struct {
 	// Team is the team (fleet) the thing belongs to, "" for the organisation's settings and
 	// labels (default.yml), "No team" for hosts without a team.
 	Team string `json:"team"`
+	// TeamFile is the team's entry file (on the head side; the base's for a removed team).
+	TeamFile string `json:"team_file,omitempty"`
 	// Name identifies the thing for people: a team or policy name, a profile's display name,
 	// a script's file name, a package's name or URL, a setting's dotted path, a secret's
 	// environment variable or fingerprint.

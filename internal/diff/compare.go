@@ -19,12 +19,12 @@ func Compare(base, head *load.Repo) []Change {
 		if bs != nil && hs == nil {
 			if to, ok := renamedTo[key]; ok {
 				hs = h.scopes[to]
-				out = append(out, Change{Kind: KindTeam, Action: Renamed, Team: hs.name, Name: hs.name, From: bs.name,
+				out = append(out, Change{Kind: KindTeam, Action: Renamed, Team: hs.name, TeamFile: hs.entry.File.Path, Name: hs.name, From: bs.name,
 					Base: position(&bs.entry.Doc, []any{"name"}), Head: position(&hs.entry.Doc, []any{"name"})})
 				out = append(out, compareScope(bs, hs)...)
 				continue
 			}
-			out = append(out, Change{Kind: KindTeam, Action: Removed, Team: bs.name, Name: bs.name,
+			out = append(out, Change{Kind: KindTeam, Action: Removed, Team: bs.name, TeamFile: bs.entry.File.Path, Name: bs.name,
 				Facts: holds(bs), Base: position(&bs.entry.Doc, nil)})
 			continue
 		}
@@ -32,7 +32,7 @@ func Compare(base, head *load.Repo) []Change {
 			if renamed(renamedTo, key) {
 				continue
 			}
-			out = append(out, Change{Kind: KindTeam, Action: Added, Team: hs.name, Name: hs.name,
+			out = append(out, Change{Kind: KindTeam, Action: Added, Team: hs.name, TeamFile: hs.entry.File.Path, Name: hs.name,
 				Facts: holds(hs), Head: position(&hs.entry.Doc, nil)})
 			continue
 		}
@@ -142,6 +142,9 @@ func compareScope(bs, hs *scope) []Change {
 					Facts: mergeFacts(bi.facts, hi.facts), Fields: fields, Base: position(bi.doc, bi.path), Head: position(hi.doc, hi.path)})
 			}
 		}
+	}
+	for i := range out {
+		out[i].TeamFile = hs.entry.File.Path
 	}
 	return out
 }

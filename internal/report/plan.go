@@ -56,11 +56,7 @@ func groupChanges(cs []diff.Change) []planGroup {
 		g := &out[len(out)-1]
 		g.changes = append(g.changes, c)
 		if g.file == "" {
-			if c.Head != nil {
-				g.file = c.Head.File
-			} else if c.Base != nil {
-				g.file = c.Base.File
-			}
+			g.file = c.TeamFile
 		}
 	}
 	return out
