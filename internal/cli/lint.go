@@ -26,6 +26,8 @@ type checkFlags struct {
 	now       string
 	failLevel string
 	checks    []string
+	base      string // lint --base (registered by lint only: see review.go)
+	head      string
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -46,7 +48,11 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 		return lint.Options{}, err
 	}
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
-		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true}
+		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
+		Base: c.base, Head: c.head}
+	if c.head != "" && c.base == "" {
+		return lint.Options{}, usagef("--head needs --base")
+	}
 	for _, ch := range c.checks {
 		switch strings.TrimSpace(ch) {
 		case "schema":
@@ -114,6 +120,7 @@ type lintFlags struct {
 	reportFlags
 	sarifFile string
 	category  string
+	review    reviewFlags
 }
 
 func newLintCmd(e *env) *cobra.Command {
@@ -139,6 +146,7 @@ configuration error, 3 internal error.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.sarifFile, "sarif-file", "", "also write a SARIF report to FILE")
 	f.StringVar(&fl.category, "category", report.DefaultCategory, "SARIF automationDetails.id (code scanning category)")
+	fl.review.register(cmd, &fl.checkFlags)
 	return cmd
 }
 
@@ -147,11 +155,8 @@ func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fl.sarifFile != "" {
-		sarif, _ := report.New("sarif", report.Options{})
-		if err := writeReport(sarif, in, fl.sarifFile, nil); err != nil {
-			return &exitError{code: ExitInternal, err: err}
-		}
+	if err := fl.review.write(res, in, fl.sarifFile, fl.category, summaryPath(fl.format, e)); err != nil {
+		return &exitError{code: ExitInternal, err: err}
 	}
 	if finding.AtOrAbove(res.Findings, level) {
 		return &exitError{code: ExitFindings}

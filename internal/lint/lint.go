@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
@@ -31,6 +32,10 @@ type Options struct {
 	Workers    int
 	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
 	SkipSchema, SkipPolicy bool
+	// Base, when set, reviews the change from that revision to Head ("" the working tree):
+	// the plan (diff.Run) is in Result.Change and in the policies' input.change, where the
+	// bundled change rules read it.
+	Base, Head string
 	// LimitMemory sets a soft memory limit sized to the repository (see memoryBudget): for a
 	// process that runs one lint, not for a library caller. It stays in force until
 	// Result.Release, so the caller's report is paced by it too.
@@ -43,6 +48,7 @@ type Result struct {
 	Config   *config.Config
 	Catalog  *catalog.Catalog
 	Findings []finding.Finding
+	Change   *diff.Result // lint --base: what the change does; nil otherwise
 
 	release func()
 }
@@ -87,13 +93,32 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		st, err := newStages(ctx, opts, cfg, res.Catalog)
 		compiled <- built{st, err}
 	}()
+	planned := make(chan error, 1)
+	if opts.Base != "" {
+		go func() {
+			var err error
+			res.Change, err = diff.Run(ctx, diff.Options{Dir: reviewDir(opts.Targets, root), Base: opts.Base, Head: opts.Head})
+			planned <- err
+		}()
+	} else {
+		planned <- nil
+	}
 	o, openErr := openRepo(root, entries, workerCount(opts), nil)
 	b := <-compiled
+	planErr := <-planned
 	if b.err != nil {
 		return nil, b.err
 	}
 	if openErr != nil {
 		return nil, openErr
+	}
+	if planErr != nil {
+		return nil, usage("--base: %v", planErr)
+	}
+	if res.Change != nil {
+		if b.st.change, err = res.Change.Input(); err != nil {
+			return nil, err
+		}
 	}
 	repo, fs, sups, err := b.st.check(ctx, root, entries, o, true)
 	if err != nil {
@@ -134,6 +159,20 @@ func resolveTargets(targets []string) (entries []string, root string, err error)
 		entries = append(entries, t)
 	}
 	return entries, load.FindRoot(commonDir(entries)), nil
+}
+
+// reviewDir is the GitOps directory the change review compares: the directory given, or the
+// repository root when entry files were given.
+func reviewDir(targets []string, root string) string {
+	if len(targets) == 1 {
+		if fi, err := os.Stat(targets[0]); err == nil && fi.IsDir() {
+			return targets[0]
+		}
+	}
+	if len(targets) == 0 {
+		return "."
+	}
+	return root
 }
 
 // commonDir is the deepest directory holding every file, so `lint teams/a.yml default.yml`

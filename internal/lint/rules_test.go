@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,10 +61,16 @@ func TestRuleFixtures(t *testing.T) {
 	}
 }
 
-// ruleFindings lints dir and returns the findings of rule id, one per line.
+// ruleFindings lints dir and returns the findings of rule id, one per line. A fixture of a
+// change rule holds base/ and head/: the change from one to the other is reviewed (lint
+// --base) in a git repository made of them.
 func ruleFindings(t *testing.T, dir, id string) string {
 	t.Helper()
-	res, err := Run(context.Background(), Options{Targets: []string{dir}, Now: fixtureNow})
+	opts := Options{Targets: []string{dir}, Now: fixtureNow}
+	if _, err := os.Stat(filepath.Join(dir, "base")); err == nil {
+		opts.Targets, opts.Base = []string{changeRepo(t, dir)}, "main"
+	}
+	res, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("lint %s: %v", dir, err)
 	}
@@ -75,4 +82,39 @@ func ruleFindings(t *testing.T, dir, id string) string {
 		}
 	}
 	return b.String()
+}
+
+// changeRepo makes a git repository whose main branch holds dir/base and whose working tree
+// holds dir/head, and returns its directory.
+func changeRepo(t *testing.T, dir string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: change rules are reviewed between git commits")
+	}
+	repo := filepath.Join(t.TempDir(), "repo")
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+repo)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join(dir, "base"))); err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	ents, _ := os.ReadDir(repo)
+	for _, e := range ents {
+		if e.Name() != ".git" {
+			os.RemoveAll(filepath.Join(repo, e.Name()))
+		}
+	}
+	if err := os.CopyFS(repo, os.DirFS(filepath.Join(dir, "head"))); err != nil {
+		t.Fatal(err)
+	}
+	return repo
 }

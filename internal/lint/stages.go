@@ -25,6 +25,7 @@ type stages struct {
 	workers int
 	budget  *memoryBudget // the run's, when Options.LimitMemory set one
 	batch   int           // team files per batch; 0 means batchSize (tests vary it)
+	change  any           // input.change: what the change under review does (lint --base), or nil
 }
 
 func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {

@@ -41,6 +41,7 @@ type pipeline struct {
 	model    *model.Facts
 	globalIn *ast.Term // input.global, converted once
 	repoIn   *ast.Term // input.repo, converted once
+	changeIn *ast.Term // input.change (lint --base), converted once; nil without a base
 	globals  []*load.Entry
 	profiles model.ProfileCache
 	wrong    atomic.Bool // a prescanned fact disagreed with the file read in full
@@ -210,6 +211,11 @@ func (p *pipeline) prepareModel() error {
 	if p.globalIn, err = toTerm(p.model.Global); err != nil {
 		return err
 	}
+	if p.st.change != nil {
+		if p.changeIn, err = toTerm(p.st.change); err != nil {
+			return err
+		}
+	}
 	p.repoIn, err = toTerm(p.model.Repo)
 	// Only the converted facts are needed from here on (a 10,000-team index is megabytes).
 	p.model.Repo, p.model.Global = nil, nil
@@ -339,6 +345,9 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	obj := v.(ast.Object)
 	obj.Insert(ast.InternedTerm("global"), p.globalIn)
 	obj.Insert(ast.InternedTerm("repo"), p.repoIn)
+	if p.changeIn != nil {
+		obj.Insert(ast.InternedTerm("change"), p.changeIn)
+	}
 	job.Input = obj
 	if p.st.policy.HasConftest() { // documents are converted for conftest policies only
 		for _, d := range model.ConftestDocs(entries) {

@@ -11,26 +11,8 @@ import (
 // rules read as input.change).
 type planJSON struct{}
 
-// PlanDocument is the JSON form of a plan.
-type PlanDocument struct {
-	Version int           `json:"version"`
-	Base    diff.Side     `json:"base"`
-	Head    diff.Side     `json:"head"`
-	Summary diff.Counts   `json:"summary"`
-	Changes []diff.Change `json:"changes"`
-}
-
-// PlanDoc builds the JSON form of a plan.
-func PlanDoc(res *diff.Result) PlanDocument {
-	cs := res.Changes
-	if cs == nil {
-		cs = []diff.Change{}
-	}
-	return PlanDocument{Version: 1, Base: res.Base, Head: res.Head, Summary: diff.Count(cs), Changes: cs}
-}
-
 func (planJSON) ReportPlan(w io.Writer, res *diff.Result) error {
-	b, err := json.MarshalIndent(PlanDoc(res), "", "  ")
+	b, err := json.MarshalIndent(res.Document(), "", "  ")
 	if err != nil {
 		return err
 	}
