@@ -34,8 +34,16 @@ func ruleDoc(r catalog.Rule, fixtures string) string {
 	}
 	if fixtures != "" {
 		bad := filepath.Join(fixtures, "bad")
-		if files := fixtureFiles(bad); len(files) > 0 {
-			b.WriteString("\n## Example\n\nThis repository (`testdata/rules/" + r.ID + "/bad`):\n")
+		files := fixtureFiles(bad)
+		if changeFixture(bad) {
+			files = changedFixtureFiles(bad)
+		}
+		if len(files) > 0 {
+			if changeFixture(bad) {
+				b.WriteString("\n## Example\n\nThis change (`testdata/rules/" + r.ID + "/bad`, the files that differ between `base/` and `head/`), reviewed with `tollgate lint --base`:\n")
+			} else {
+				b.WriteString("\n## Example\n\nThis repository (`testdata/rules/" + r.ID + "/bad`):\n")
+			}
 			for _, f := range files {
 				data, _ := os.ReadFile(filepath.Join(bad, f))
 				fmt.Fprintf(&b, "\n`%s`:\n\n```%s\n%s```\n", f, fence(f), ensureNL(string(data)))
@@ -53,6 +61,32 @@ func ruleDoc(r catalog.Rule, fixtures string) string {
 		fmt.Fprintf(&b, "On the line or the line above: `# tollgate:ignore %s <reason>`; or turn it off in `.tollgate.yaml` with `rules: {%s: {enabled: false}}`.\n", r.ID, r.ID)
 	}
 	return b.String()
+}
+
+// changeFixture reports a change rule's fixture: base/ and head/ states of a repository.
+func changeFixture(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "base"))
+	return err == nil && fi.IsDir()
+}
+
+// changedFixtureFiles lists the files of a change fixture that differ between base/ and head/.
+func changedFixtureFiles(dir string) []string {
+	var out []string
+	base, head := fixtureFiles(filepath.Join(dir, "base")), fixtureFiles(filepath.Join(dir, "head"))
+	for _, side := range []struct {
+		name  string
+		files []string
+	}{{"base", base}, {"head", head}} {
+		for _, f := range side.files {
+			a, errA := os.ReadFile(filepath.Join(dir, "base", f))
+			b, errB := os.ReadFile(filepath.Join(dir, "head", f))
+			if errA != nil || errB != nil || string(a) != string(b) {
+				out = append(out, side.name+"/"+f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // fixtureFiles lists the small text files of a fixture repository, skipping expected.txt.
