@@ -24,8 +24,14 @@ func Compare(base, head *load.Repo) []Change {
 				out = append(out, compareScope(bs, hs)...)
 				continue
 			}
-			out = append(out, Change{Kind: KindTeam, Action: Removed, Team: bs.name, TeamFile: bs.entry.File.Path, Name: bs.name,
-				Facts: holds(bs), Base: position(&bs.entry.Doc, nil)})
+			// Its file is gone or no longer this team's: a reviewer sees it at the top of the
+			// head's global file, where the apply's pruning is decided.
+			c := Change{Kind: KindTeam, Action: Removed, Team: bs.name, TeamFile: bs.entry.File.Path, Name: bs.name,
+				Facts: holds(bs), Base: position(&bs.entry.Doc, nil)}
+			if g := h.scopes[""]; g != nil {
+				c.Head = position(&g.entry.Doc, nil)
+			}
+			out = append(out, c)
 			continue
 		}
 		if bs == nil && hs != nil {
