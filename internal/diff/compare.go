@@ -9,13 +9,21 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
-// Compare lists what changes from base to head (either may be nil: nothing configured).
+// Compare lists what changes from base to head.
 func Compare(base, head *load.Repo) []Change {
-	b, h := readSide(base), readSide(head)
+	return compare(readSide(base), readSide(head))
+}
+
+func compare(b, h *side) []Change {
 	var out []Change
 	renamedTo := matchRenames(b, h)
 	for _, key := range scopeKeys(b, h) {
 		bs, hs := b.scopes[key], h.scopes[key]
+		// A team whose file the other side could not read is unknown there, not removed or
+		// added: the side's problems say why.
+		if bs != nil && hs == nil && h.unreadable[bs.entry.File.Path] || hs != nil && bs == nil && b.unreadable[hs.entry.File.Path] {
+			continue
+		}
 		if bs != nil && hs == nil {
 			if to, ok := renamedTo[key]; ok {
 				hs = h.scopes[to]

@@ -40,11 +40,14 @@ type value struct {
 type side struct {
 	repo   *load.Repo
 	scopes map[string]*scope
+	// unreadable are the entry files (repository-relative) that could not be read: what they
+	// configure is unknown on this side.
+	unreadable map[string]bool
 }
 
 // readSide extracts every thing the loaded repository configures.
 func readSide(repo *load.Repo) *side {
-	s := &side{repo: repo, scopes: map[string]*scope{}}
+	s := &side{repo: repo, scopes: map[string]*scope{}, unreadable: map[string]bool{}}
 	refs := map[*load.Entry][]load.Ref{}
 	for _, r := range repo.Refs {
 		refs[r.Entry] = append(refs[r.Entry], r)

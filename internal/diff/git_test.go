@@ -269,3 +269,32 @@ func TestShallowCloneWithoutBase(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A side that does not parse is reported as such, and the diff of what could be read is still
+// shown (never a crash, never a silent empty plan).
+func TestBrokenSideStillDiffs(t *testing.T) {
+	dir := repoOf(t, "fleet-it-and-security")
+	edit(t, dir, "teams/servers.yml", "agent_options:", "agent_options: [")
+	edit(t, dir, ws, "enable_disk_encryption: true", "enable_disk_encryption: false")
+	res, err := Run(context.Background(), Options{Dir: dir, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Head.Problems) == 0 || res.Head.Problems[0].Location.File != "teams/servers.yml" {
+		t.Errorf("head problems: %v", res.Head.Problems)
+	}
+	found := false
+	for _, c := range res.Changes {
+		if c.Name == "controls.enable_disk_encryption" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the readable team's change is missing: %s", describe(res.Changes))
+	}
+	for _, c := range res.Changes {
+		if c.Kind == KindTeam {
+			t.Errorf("a team whose file does not parse is unknown, not removed: %s", c.Describe())
+		}
+	}
+}

@@ -98,7 +98,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Changes = Compare(base, head)
+	b, h := readSide(base), readSide(head)
+	markUnreadable(b, root, baseEntries)
+	markUnreadable(h, root, headEntries)
+	res.Changes = compare(b, h)
 	return res, nil
 }
 
@@ -129,6 +132,21 @@ func loadSide(ctx context.Context, root string, src load.Source, entries []strin
 	finding.Sort(s.Problems)
 	s.Problems = finding.Dedupe(s.Problems)
 	return repo, nil
+}
+
+// markUnreadable records the entry files asked for that did not load (not YAML, not a
+// mapping): their teams are unknown on that side.
+func markUnreadable(s *side, root string, entries []string) {
+	loaded := map[string]bool{}
+	for _, e := range s.repo.Entries {
+		loaded[e.File.Path] = true
+	}
+	for _, e := range entries {
+		r, err := filepath.Rel(root, e)
+		if err == nil && !loaded[filepath.ToSlash(r)] {
+			s.unreadable[filepath.ToSlash(r)] = true
+		}
+	}
 }
 
 func keep(entries []string, scope map[string]bool) []string {
