@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The change review's cost against a plain lint, same machine, same run (issue #12's targets:
+# `tollgate diff` in proportion to what changed, under a quarter of a full lint; `lint --base`
+# under 1.5× a plain lint). The repository is bench/run.sh's synthetic one (N team files) with a
+# lib/ policies file that five teams include, committed; the change edits three team files and
+# that lib file. Wall time and peak RSS from /usr/bin/time, median of RUNS.
+#
+#   bash bench/diff.sh            # N=10000 RUNS=3
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+N=${N:-10000}
+RUNS=${RUNS:-3}
+work=${WORK_DIR:-$(mktemp -d)}
+echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+go run "$here/bench/gen" -n "$N" -o "$work/repo"
+(cd "$here" && go build -trimpath -o "$work/tollgate" ./cmd/tollgate)
+cd "$work/repo"
+mkdir -p lib
+printf -- '- name: Shared policy\n  query: SELECT 1;\n  platform: darwin\n' > lib/shared.yml
+for f in $(ls teams | head -n 5); do
+  sed -i 's#^policies:#policies:\n  - path: ../lib/shared.yml#' "teams/$f"
+done
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+git init -q -b main && git add -A && git commit -q -m base
+sed -i 's/SELECT 1;/SELECT 2;/' lib/shared.yml
+for f in $(ls teams | sed -n '100p;5000p;9000p'); do
+  sed -i 's/interval: 3600/interval: 7200/' "teams/$f"
+done
+
+measure() { # measure NAME CMD...: median wall seconds and peak RSS over RUNS runs
+  local name=$1; shift
+  local times=() mems=()
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+    read -r t m < <(tail -n 1 "$work/time")
+    times+=("$t"); mems+=("$m")
+  done
+  local mt mm
+  mt=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  mm=$(printf '%s\n' "${mems[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  printf '%-44s %8.2f s %8d MB\n' "$name" "$mt" "$((mm / 1024))"
+  last=$mt
+}
+
+echo "$N team files; the change: 3 team files and 1 lib file included by 5 teams"
+measure "tollgate lint" "$work/tollgate" lint . --format json -o "$work/out.json"
+lint=$last
+measure "tollgate diff --base main" "$work/tollgate" diff . --base main --format json -o "$work/plan.json"
+diff=$last
+measure "tollgate lint --base main" "$work/tollgate" lint . --base main --format json -o "$work/out.json"
+review=$last
+awk -v l="$lint" -v d="$diff" -v r="$review" 'BEGIN { printf "diff = %.2f× a lint, lint --base = %.2f× a lint\n", d / l, r / l }'
