@@ -92,7 +92,18 @@ func UserDir(dir string, withTests bool) ([]module, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("policy directory %s is not a directory", dir)
 	}
-	ms, err := readFS(os.DirFS(dir), filepath.ToSlash(dir), dir, withTests)
+	// Through an os.Root: a symbolic link in the directory may point inside it, never out (a
+	// pull request's policy/x.rego -> ~/.ssh/id_rsa would otherwise be read, and its first
+	// line shown in the parse error).
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("policy directory: %w", err)
+	}
+	defer root.Close()
+	ms, err := readFS(root.FS(), filepath.ToSlash(dir), dir, withTests)
+	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+		return nil, fmt.Errorf("policy directory %s: %v: a symbolic link there leads out of it, which tollgate does not follow", dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("policy %v", err)
 	}

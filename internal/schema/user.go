@@ -33,7 +33,7 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, e
 	names := map[string]bool{}
 	var all cue.Value
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := readInDir(f)
 		if err != nil {
 			return cue.Value{}, nil, fmt.Errorf("organisation schema: %w", err)
 		}
@@ -54,6 +54,22 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, e
 		}
 	}
 	return all, names, nil
+}
+
+// readInDir reads the file f through an os.Root of its directory: a symbolic link may point
+// inside the directory, never out of it (a pull request's cue/x.cue -> ~/.ssh/id_rsa would
+// otherwise be read, and shown in the compile error).
+func readInDir(f string) ([]byte, error) {
+	root, err := os.OpenRoot(filepath.Dir(f))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, err := root.ReadFile(filepath.Base(f))
+	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+		return nil, fmt.Errorf("%s is a symbolic link leading out of its directory, which tollgate does not follow", f)
+	}
+	return data, err
 }
 
 // errorText renders CUE errors as "file:line:col: message" lines.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,35 @@ func TestBrokenOrganisationSchema(t *testing.T) {
 	}
 	if _, err := New([]string{filepath.Join("..", "..", "testdata", "schema", "nope")}); err == nil {
 		t.Fatal("a missing directory must be an error")
+	}
+}
+
+// A schema file that is a symbolic link out of its directory is not read (a pull request could
+// otherwise have any file of the runner shown in the compile error); one inside it is.
+func TestOrganisationSchemaSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "secret.txt")
+	cue := filepath.Join(dir, "cue")
+	if err := os.MkdirAll(cue, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(outside, []byte("secret first line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cue, "real.txt"), []byte("#Team: {...}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.txt", filepath.Join(cue, "inside.cue")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New([]string{cue}); err != nil {
+		t.Errorf("a link inside the directory: %v", err)
+	}
+	if err := os.Symlink(outside, filepath.Join(cue, "leak.cue")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New([]string{cue})
+	if err == nil || !strings.Contains(err.Error(), "leak.cue is a symbolic link leading out of its directory") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a link out of the directory: %v", err)
 	}
 }
