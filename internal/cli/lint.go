@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ type checkFlags struct {
 	checks    []string
 	base      string // lint --base (registered by lint only: see review.go)
 	head      string
+	caps      string
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -39,6 +41,7 @@ func (c *checkFlags) register(cmd *cobra.Command) {
 	f.StringVar(&c.now, "now", "", "the date rules treat as today, YYYY-MM-DD or RFC 3339 (default: today, or SOURCE_DATE_EPOCH)")
 	f.StringVar(&c.failLevel, "fail-level", "", "lowest severity that fails the run: error, warning, note or none (default error)")
 	f.StringSliceVar(&c.checks, "checks", []string{"schema", "policy"}, "stages to run besides loading: schema, policy")
+	f.StringVar(&c.caps, "capabilities", "", "OPA capabilities JSON file: the builtins and hosts policies may use (default: tollgate's sandbox, docs/security.md)")
 }
 
 // options builds lint options from the flags and the environment.
@@ -49,7 +52,7 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 	}
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
 		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
-		Base: c.base, Head: c.head}
+		Base: c.base, Head: c.head, Capabilities: c.caps}
 	if c.head != "" && c.base == "" {
 		return lint.Options{}, usagef("--head needs --base")
 	}
@@ -190,6 +193,11 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 		return nil, 0, nil, err
 	}
 	defer res.Release() // after the report: its memory is paced by the run's budget too
+	// What policies printed goes to standard error, never into the report: a policy can't
+	// corrupt JSON or SARIF, nor forge a finding.
+	for _, line := range res.Prints {
+		fmt.Fprintln(e.stderr, "tollgate: "+line)
+	}
 	level, err := cf.level(res)
 	if err != nil {
 		return nil, 0, nil, err

@@ -38,6 +38,8 @@ type Config struct {
 	OSCatalog string `yaml:"os_catalog"`
 	// Apply configures `tollgate apply`.
 	Apply ApplyConfig `yaml:"apply"`
+	// Capabilities widens what policies may reach (docs/security.md).
+	Capabilities CapabilitiesConfig `yaml:"capabilities"`
 
 	// Path is the file this configuration was read from ("" when none was found).
 	Path string `yaml:"-"`

@@ -116,6 +116,7 @@ func TestSchemaCoversConfig(t *testing.T) {
 	}
 	compare(t, "top level", yamlKeys(reflect.TypeFor[Config]()), keys(top))
 	compare(t, "apply", yamlKeys(reflect.TypeFor[ApplyConfig]()), keys(sch.Properties["apply"].Properties))
+	compare(t, "capabilities", yamlKeys(reflect.TypeFor[CapabilitiesConfig]()), keys(sch.Properties["capabilities"].Properties))
 	var rule struct {
 		Properties map[string]any `json:"properties"`
 	}

@@ -40,6 +40,9 @@ type Options struct {
 	// process that runs one lint, not for a library caller. It stays in force until
 	// Result.Release, so the caller's report is paced by it too.
 	LimitMemory bool
+
+	// Capabilities is an OPA capabilities file (--capabilities) widening what policies may use.
+	Capabilities string
 }
 
 // Result is what a run found.
@@ -49,6 +52,9 @@ type Result struct {
 	Catalog  *catalog.Catalog
 	Findings []finding.Finding
 	Change   *diff.Result // lint --base: what the change does; nil otherwise
+	// Prints is what the policies printed with print(), bounded, for standard error (never
+	// for the report).
+	Prints []string
 
 	release func()
 }
@@ -127,6 +133,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Repo = repo
 	res.release = b.st.budget.stop
 	res.Findings = postProcess(fs, sups, cfg, res.Catalog)
+	if !opts.SkipPolicy {
+		// After postProcess: the notes that the capabilities were widened can't be configured away.
+		res.Findings = append(res.Findings, wideningNotes(b.st.policy, cfg, opts.Capabilities, root)...)
+		finding.Sort(res.Findings)
+		res.Prints = b.st.policy.PrintOutput()
+	}
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -64,6 +65,10 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		}
 	}
 	policyDirs := append(cfg.AbsAll(cfg.Policies), opts.PolicyDirs...)
+	var maxMemory int64
+	if opts.LimitMemory { // a process-wide measure, as the memory budget is
+		maxMemory = policy.DefaultMaxMemory
+	}
 	eng, err := policy.New(ctx, policy.Options{
 		UserDirs: policyDirs,
 		Params:   cfg.RuleParams,
@@ -73,8 +78,15 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		Now:      opts.Now,
 		// --checks schema: the rules' metadata for the catalog, nothing compiled.
 		MetadataOnly: opts.SkipPolicy,
+		MaxMemory:    maxMemory,
+		Sandbox: policy.Sandbox{File: opts.Capabilities,
+			AllowBuiltins: cfg.Capabilities.AllowBuiltins, AllowNet: cfg.Capabilities.AllowNet},
 	})
 	if err != nil {
+		if ce := (*policy.ConfigError)(nil); errors.As(err, &ce) {
+			line, _ := cfg.KeyPosition("capabilities")
+			return nil, usage("%s:%d: %v", cfg.Path, line, err)
+		}
 		return nil, usage("%v", err)
 	}
 	for _, r := range eng.Rules {

@@ -105,7 +105,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 			teamIdx = append(teamIdx, i)
 		}
 	}
-	evalCtx, cancel := s.policy.WithTimeout(ctx)
+	evalCtx, cancel := s.policy.WithLimits(ctx)
 	defer cancel()
 
 	// The global file first: every batch sees it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,14 @@ type Options struct {
 	Data     map[string]any                 // extra data documents, e.g. "os_catalog"
 	Catalog  *oscatalog.Catalog             // for tollgate.os_version_status; nil means the embedded one
 	Now      time.Time
-	Timeout  time.Duration // per run; 0 means one minute
+	Timeout  time.Duration // per run; 0 means DefaultRunTimeout
+	// RuleTimeout is each rule's share of the run's time; 0 means DefaultRuleTimeout.
+	RuleTimeout time.Duration
+	// MaxMemory is the live heap (bytes) past which evaluation stops; 0 means no ceiling. It
+	// reads the whole process's heap, so only a process that runs one lint should set it.
+	MaxMemory int64
+	// Sandbox widens the capabilities policies compile with (capabilities.go).
+	Sandbox Sandbox
 	// MetadataOnly reads the rules' METADATA and checks their parameters without compiling
 	// anything: an engine for the catalog of a run that evaluates no policy (--checks schema).
 	MetadataOnly bool
@@ -38,9 +46,14 @@ type Engine struct {
 	// ReadsRepoTeams is false when no loaded policy can read input.repo.teams, which the
 	// caller may then leave out of the input (see readsInput).
 	ReadsRepoTeams bool
-	rules          []*prepared
-	conftest       []*prepared
-	opts           Options
+	// Widening says how the capabilities in force go beyond the default (for the report).
+	Widening Widening
+	rules    []*prepared
+	conftest []*prepared
+	prepared int // len(rules) + len(conftest): prepared.index ranges over it
+	opts     Options
+	prints   printLog
+	http     func(*http.Transport) http.RoundTripper // what http.send goes through, when allowed
 }
 
 type prepared struct {
@@ -49,6 +62,7 @@ type prepared struct {
 	name   string // conftest rule name (deny, warn_x, ...), "" for tollgate rules
 	query  rego.PreparedEvalQuery
 	defSev finding.Severity
+	index  int // in the run's account of time per rule (runState)
 }
 
 // New parses and compiles every module once and prepares one query per rule package (so a
@@ -70,9 +84,18 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error) {
 	if opts.Timeout == 0 {
-		opts.Timeout = time.Minute
+		opts.Timeout = DefaultRunTimeout
+	}
+	if opts.RuleTimeout == 0 {
+		opts.RuleTimeout = DefaultRuleTimeout
 	}
 	e := &Engine{opts: opts}
+	caps, widening, err := opts.Sandbox.capabilities()
+	if err != nil {
+		return nil, err
+	}
+	e.Widening = widening
+	e.http = roundTripper(caps.AllowNet)
 	modMap := map[string]*ast.Module{}
 	params := map[string]any{}
 	seen := map[string]string{}
@@ -127,10 +150,10 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 		return metadataOnly(e, metas, mods), nil
 	}
 	decls, impls := builtins(opts.Catalog, opts.Now)
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false).WithBuiltins(decls)
+	compiler := ast.NewCompiler().WithEnablePrintStatements(true).WithBuiltins(decls).WithCapabilities(caps)
 	compiler.Compile(modMap)
 	if compiler.Failed() {
-		return nil, fmt.Errorf("policies do not compile:\n%v", compiler.Errors)
+		return nil, compileError(compiler.Errors, caps, opts.Sandbox.File, false)
 	}
 	e.ReadsRepoTeams = readsInput(compiler.Modules, "repo", "teams")
 	data := map[string]any{"tollgate": map[string]any{"params": params}}
@@ -140,7 +163,7 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	store := inmem.NewFromObject(data)
 	prep := func(query string) (rego.PreparedEvalQuery, error) {
 		ropts := append([]func(*rego.Rego){rego.Compiler(compiler), rego.Store(store), rego.Query(query),
-			rego.StrictBuiltinErrors(true)}, impls...)
+			rego.StrictBuiltinErrors(true), rego.Capabilities(caps)}, impls...)
 		return rego.New(ropts...).PrepareForEval(ctx)
 	}
 	slices.SortFunc(metas, func(a, b struct {
@@ -158,7 +181,8 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", m.rule.ID, err)
 		}
-		e.rules = append(e.rules, &prepared{rule: m.rule, pkg: m.pkg, query: q, defSev: m.rule.Severity})
+		e.rules = append(e.rules, &prepared{rule: m.rule, pkg: m.pkg, query: q, defSev: m.rule.Severity, index: e.prepared})
+		e.prepared++
 	}
 	// Plain conftest policies: deny/violation are errors, warn warnings.
 	var conftest []*prepared
@@ -178,6 +202,8 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	e.conftest = conftest
 	for _, c := range conftest {
 		e.Rules = append(e.Rules, c.rule)
+		c.index = e.prepared
+		e.prepared++
 	}
 	return e, nil
 }
@@ -295,21 +321,22 @@ type ConftestInput struct {
 // per-document inputs (Job.Conftest).
 func (e *Engine) HasConftest() bool { return len(e.conftest) > 0 }
 
-// WithTimeout bounds ctx by the engine's time limit for one run (all of its jobs).
-func (e *Engine) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, e.opts.Timeout)
-}
-
 // EvalJob runs every prepared query on one job, on the calling goroutine: callers evaluate
-// jobs in parallel. Results come back in a deterministic order (rule by rule); evaluation
-// errors become policy-error findings.
+// jobs in parallel, with a context from WithLimits. Results come back in a deterministic order
+// (rule by rule); evaluation errors become policy-error findings.
 func (e *Engine) EvalJob(ctx context.Context, j Job) ([]Raw, []finding.Finding) {
 	var out []Raw
 	var fs []finding.Finding
+	st := e.runOf(ctx)
 	run := func(p *prepared, input ast.Value, file string) {
-		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(e.opts.Now))
+		var rs rego.ResultSet
+		rctx, err := e.evalLimited(ctx, st, p, func(rctx context.Context) (err error) {
+			rs, err = p.query.Eval(rctx, rego.EvalParsedInput(input), rego.EvalTime(e.opts.Now),
+				rego.EvalPrintHook(&e.prints), rego.EvalHTTPRoundTripper(e.http))
+			return err
+		})
 		if err != nil {
-			fs = append(fs, evalError(p, file, err))
+			fs = append(fs, e.evalError(p, file, err, context.Cause(rctx)))
 			return
 		}
 		out = append(out, collect(p, file, rs)...)
@@ -357,8 +384,12 @@ func collect(p *prepared, file string, rs rego.ResultSet) []Raw {
 	return out
 }
 
-// evalError reports a rule that could not finish: a builtin error, a type error, a time-out.
-func evalError(p *prepared, file string, err error) finding.Finding {
+// PrintOutput is what the policies printed, bounded (print.go), for standard error.
+func (e *Engine) PrintOutput() []string { return e.prints.lines() }
+
+// evalError reports a rule that could not finish: a builtin error, a type error, a time-out,
+// the memory ceiling (cause says which limit stopped it).
+func (e *Engine) evalError(p *prepared, file string, err, cause error) finding.Finding {
 	msg := err.Error()
 	var te *topdown.Error
 	if errors.As(err, &te) {
@@ -367,8 +398,8 @@ func evalError(p *prepared, file string, err error) finding.Finding {
 			msg = fmt.Sprintf("%s (at %s:%d)", te.Message, te.Location.File, te.Location.Row)
 		}
 	}
-	if topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) {
-		msg = "evaluation timed out"
+	if topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		msg = e.stopReason(cause)
 	}
 	return finding.Finding{RuleID: catalog.PolicyError, Severity: finding.Error, Source: p.rule.Source,
 		Message: fmt.Sprintf("rule %s did not finish, so its checks did not run: %s", p.rule.ID, msg),

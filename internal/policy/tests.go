@@ -23,7 +23,9 @@ type TestSummary struct {
 // RunTests runs the Rego unit tests (test_* rules in *_test.rego) of the given modules, as
 // `opa test` and `conftest verify` do, with tollgate's library, its builtins and its data
 // (rule parameter defaults, the OS catalog) available. It writes one line per failure and a
-// summary to w.
+// summary to w. Policies run with the default capabilities, whatever .tollgate.yaml allows:
+// OPA's test runner evaluates without them, so it would not hold http.send to allow_net.
+// A test's print output is shown up to maxTestOutputLines lines.
 func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w io.Writer) (TestSummary, error) {
 	var sum TestSummary
 	modMap := map[string]*ast.Module{}
@@ -42,7 +44,8 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 	}
 	osc := oscatalog.Embedded()
 	decls, impls := builtins(osc, now)
-	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true)
+	caps := DefaultCapabilities()
+	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true).WithCapabilities(caps)
 	var custom []*tester.Builtin
 	for i, impl := range impls {
 		custom = append(custom, &tester.Builtin{Decl: builtinOrder[i], Func: impl})
@@ -54,6 +57,9 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 	runner := tester.NewRunner().SetCompiler(compiler).SetStore(store).AddCustomBuiltins(custom).
 		RaiseBuiltinErrors(true).SetTimeout(30 * time.Second).CapturePrintOutput(true).SetModules(modMap)
 	ch, err := runner.RunTests(ctx, nil)
+	if errs, ok := err.(ast.Errors); ok {
+		return sum, compileError(errs, caps, "", true)
+	}
 	if err != nil {
 		return sum, err
 	}
@@ -78,7 +84,7 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 			}
 		}
 		if (r.Fail || r.Error != nil || verbose) && len(r.Output) > 0 {
-			lines = append(lines, "      "+strings.ReplaceAll(strings.TrimSpace(string(r.Output)), "\n", "\n      "))
+			lines = append(lines, "      "+strings.Join(testOutput(r.Output), "\n      "))
 		}
 	}
 	slices.Sort(lines)
@@ -104,4 +110,22 @@ func TestModules(userDirs []string, bundledTests bool) ([]module, error) {
 		mods = append(mods, um...)
 	}
 	return mods, nil
+}
+
+// maxTestOutputLines bounds the print output shown for one test.
+const maxTestOutputLines = 50
+
+// testOutput is a test's print output as safe lines (print.go's printable), at most
+// maxTestOutputLines of them.
+func testOutput(out []byte) []string {
+	var lines []string
+	all := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for i, l := range all {
+		if i == maxTestOutputLines {
+			lines = append(lines, fmt.Sprintf("(%d more lines of output not shown)", len(all)-i))
+			break
+		}
+		lines = append(lines, printable(l))
+	}
+	return lines
 }
