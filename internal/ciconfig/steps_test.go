@@ -224,6 +224,13 @@ func (s stepResult) name() string {
 
 func runAction(t *testing.T, a action, fixture string, with map[string]string) *actionRun {
 	t.Helper()
+	return runActionPrepared(t, a, fixture, with, nil)
+}
+
+// runActionPrepared is runAction with prepare called on the run before its steps, once the
+// workspace holds the fixture (to make it a git checkout, to set the event).
+func runActionPrepared(t *testing.T, a action, fixture string, with map[string]string, prepare func(*actionRun)) *actionRun {
+	t.Helper()
 	actionPath, err := filepath.Abs(root)
 	if err != nil {
 		t.Fatal(err)
@@ -243,6 +250,7 @@ func runAction(t *testing.T, a action, fixture string, with map[string]string) *
 			"workspace":   filepath.Join(tmp, "workspace"),
 			// Present in the event payload of pull requests only; null on a push.
 			"event.pull_request.head.repo.full_name": nil,
+			"event.pull_request.base.sha":            nil,
 		},
 	}
 	for _, dir := range []string{r.runnerTemp, filepath.Join(r.runnerTemp, "_runner_file_commands")} {
@@ -269,6 +277,9 @@ func runAction(t *testing.T, a action, fixture string, with map[string]string) *
 		r.inputs[name] = v
 	}
 
+	if prepare != nil {
+		prepare(r)
+	}
 	start := time.Now()
 	for i, s := range a.Runs.Steps {
 		if s.ID != "" {
