@@ -37,8 +37,12 @@ var unavailableBuiltins = []struct{ name, why string }{
 }
 
 // netBuiltins reach the hosts in allow_net: OPA checks the list in http.send and
-// net.lookup_ip_addr, and for the remote $refs of the two schema builtins.
-var netBuiltins = []string{"http.send", "net.lookup_ip_addr", "json.match_schema", "json.verify_schema"}
+// net.lookup_ip_addr (hostBuiltins, of no use without a host), and for the remote $refs of
+// the two schema builtins.
+var (
+	hostBuiltins = []string{"http.send", "net.lookup_ip_addr"}
+	netBuiltins  = append(slices.Clone(hostBuiltins), "json.match_schema", "json.verify_schema")
+)
 
 // unavailableWhy returns why name is left out by default, or "".
 func unavailableWhy(name string) string {
@@ -131,7 +135,7 @@ func (s Sandbox) capabilities() (*ast.Capabilities, Widening, error) {
 		return nil, w, configErrorf("capabilities.allow_net lists hosts, but no builtin that reaches them is allowed (%s): add one to capabilities.allow_builtins, or remove allow_net", strings.Join(netBuiltins, ", "))
 	case caps.AllowNet != nil && len(caps.AllowNet) == 0:
 		for _, name := range s.AllowBuiltins {
-			if slices.Contains(netBuiltins[:2], name) {
+			if slices.Contains(hostBuiltins, name) {
 				return nil, w, configErrorf("capabilities.allow_builtins allows %s, but capabilities.allow_net lists no host: name the hosts it may reach", name)
 			}
 		}
@@ -277,7 +281,7 @@ func unavailableMessage(name, file string, inTests bool) string {
 		return fmt.Sprintf("%s is not available to policies: %s; tollgate test always runs policies with the default capabilities (OPA's test runner can't hold a builtin to allow_net), so test this policy with opa test (docs/security.md)", name, why)
 	}
 	how := "list it under capabilities.allow_builtins in .tollgate.yaml"
-	if slices.Contains(netBuiltins[:2], name) {
+	if slices.Contains(hostBuiltins, name) {
 		how += ", and the hosts it may reach under capabilities.allow_net"
 	}
 	return fmt.Sprintf("%s is not available to policies: %s; to allow it, %s, or pass --capabilities FILE (docs/security.md)", name, why, how)
