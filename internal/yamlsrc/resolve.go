@@ -1,9 +1,12 @@
 package yamlsrc
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -142,6 +145,12 @@ func FormatPath(path []any) string {
 type Lines struct {
 	src    []byte
 	starts []int
+
+	// The last column End looked up and its byte offset: findings come in document order, so
+	// a walk along a line resumes there, and a line of megabytes is walked once, not once per
+	// finding on it.
+	mu                        sync.Mutex
+	walkLine, walkCol, walkAt int
 }
 
 // NewLines indexes src.
@@ -185,12 +194,40 @@ func (l *Lines) Line(n int) string {
 // Count is the number of lines.
 func (l *Lines) Count() int { return len(l.starts) }
 
+// Span returns the byte offsets [start, end) of line n's text (1-based) in the source, without
+// its line break; 0, 0 when there is no such line.
+func (l *Lines) Span(n int) (start, end int) {
+	if n < 1 || n > len(l.starts) {
+		return 0, 0
+	}
+	start, end = l.starts[n-1], len(l.src)
+	if n < len(l.starts) {
+		end = l.starts[n]
+	}
+	text := l.src[start:end]
+	for _, br := range []string{"\r\n", "\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		if bytes.HasSuffix(text, []byte(br)) {
+			return start, end - len(br)
+		}
+	}
+	return start, end
+}
+
+// LineAt returns the line (1-based) holding byte offset off of the source.
+func (l *Lines) LineAt(off int) int {
+	n, _ := slices.BinarySearch(l.starts, off+1)
+	return max(n, 1)
+}
+
+// Source is the indexed text.
+func (l *Lines) Source() []byte { return l.src }
+
 // End returns the exclusive end column of the token starting at n's position on its line.
 // Scalars end after their text (quotes included); for collections the key or first line is used.
 func (l *Lines) End(n *yaml.Node) int {
-	line := l.Line(n.Line)
-	rest := runesFrom(line, n.Column)
-	if rest == "" {
+	_, end := l.Span(n.Line)
+	rest := l.src[l.Offset(n.Line, n.Column):end]
+	if len(rest) == 0 {
 		return n.Column + 1
 	}
 	if n.Kind == yaml.ScalarNode {
@@ -201,7 +238,7 @@ func (l *Lines) End(n *yaml.Node) int {
 			return n.Column + quotedLen(rest, '\'')
 		case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 			return n.Column + 1
-		case strings.HasPrefix(rest, n.Value):
+		case len(rest) >= len(n.Value) && string(rest[:len(n.Value)]) == n.Value:
 			return n.Column + utf8.RuneCountInString(n.Value)
 		}
 	}
@@ -209,30 +246,48 @@ func (l *Lines) End(n *yaml.Node) int {
 		return n.Column + 1 + utf8.RuneCountInString(n.Value)
 	}
 	// Fall back to the rest of the line, without a trailing comment.
-	if i := strings.Index(rest, " #"); i >= 0 {
+	if i := bytes.Index(rest, []byte(" #")); i >= 0 {
 		rest = rest[:i]
 	}
-	rest = strings.TrimRight(rest, " \t")
-	return n.Column + max(utf8.RuneCountInString(rest), 1)
+	rest = bytes.TrimRight(rest, " \t")
+	return n.Column + max(utf8.RuneCount(rest), 1)
 }
 
-func runesFrom(line string, col int) string {
-	for i := range line {
-		if col <= 1 {
-			return line[i:]
-		}
-		col--
+// Offset is the byte offset in the source of 1-based character column col of line n (the end
+// of the line when col is past it), walked from the last offset found on the line when it lies
+// before col (see Lines.walkAt).
+func (l *Lines) Offset(n, col int) int {
+	start, end := l.Span(n)
+	i, c := start, 1
+	l.mu.Lock()
+	if l.walkLine == n && l.walkCol <= col {
+		i, c = l.walkAt, l.walkCol
 	}
-	return ""
+	l.mu.Unlock()
+	for ; c < col && i < end; c++ {
+		if l.src[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(l.src[i:end])
+		i += size
+	}
+	l.mu.Lock()
+	l.walkLine, l.walkCol, l.walkAt = n, c, i
+	l.mu.Unlock()
+	return i
 }
 
 // quotedLen is the length in runes of a quoted scalar on one line, quotes included.
-func quotedLen(s string, q rune) int {
+func quotedLen(s []byte, q rune) int {
 	n := 0
 	esc := false
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		first := i == 0
+		i += size
 		n++
-		if i == 0 {
+		if first {
 			continue
 		}
 		if q == '"' && r == '\\' && !esc {
@@ -240,7 +295,9 @@ func quotedLen(s string, q rune) int {
 			continue
 		}
 		if r == q && !esc {
-			if q == '\'' && strings.HasPrefix(s[i+1:], "'") { // '' escapes a quote
+			if q == '\'' && i < len(s) && s[i] == '\'' { // '' escapes a quote
+				i++
+				n++
 				continue
 			}
 			return n
