@@ -75,7 +75,7 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		// The refusal's reasons, in text, wherever the report went.
 		for _, f := range res.Findings {
 			if f.Severity >= level {
-				fmt.Fprintln(e.stderr, f.String())
+				fmt.Fprintln(e.stderr, report.TextLine(f))
 			}
 		}
 	}

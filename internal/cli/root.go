@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/lint"
+	"github.com/tollgate-dev/tollgate/internal/report"
 )
 
 // Exit codes, documented in the README; CI systems rely on them.
@@ -70,11 +71,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "tollgate: %v\n", ee.err)
+			fmt.Fprintf(stderr, "tollgate: %s\n", report.CommandSafe(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "tollgate: %v\n", err)
+	fmt.Fprintf(stderr, "tollgate: %s\n", report.CommandSafe(err.Error()))
 	var ue *lint.UsageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		fmt.Fprintln(stderr, "Run 'tollgate --help' for usage.")

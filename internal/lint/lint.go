@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
 // Options describe one run.
@@ -132,7 +133,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Repo = repo
 	res.release = b.st.budget.stop
-	res.Findings = postProcess(fs, sups, cfg, res.Catalog)
+	secrets := secretValues(fs, res.Catalog, repo)
+	res.Findings = secrets.Findings(postProcess(fs, sups, cfg, res.Catalog))
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
 		res.Findings = append(res.Findings, wideningNotes(b.st.policy, cfg, opts.Capabilities, root)...)
@@ -228,6 +230,20 @@ func loadConfig(explicit string, entries []string, root string) (*config.Config,
 		return nil, usage("%v", err)
 	}
 	return cfg, nil
+}
+
+// secretValues are the secret values the findings of the secret rules point at, taken before
+// post-processing drops anything: every finding on their lines has them masked (package redact).
+func secretValues(fs []finding.Finding, cat *catalog.Catalog, repo *load.Repo) *redact.Secrets {
+	return redact.New(fs, redact.IsSecretRule(func(id string) (bool, bool) {
+		r, ok := cat.Get(id)
+		return r.NotSuppressible, ok
+	}), func(file string) []byte {
+		if f := repo.File(file); f != nil {
+			return f.Content()
+		}
+		return nil
+	})
 }
 
 // postProcess applies configuration (rules off, severities, ignored paths), suppressions (found

@@ -94,7 +94,27 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 			return nil, usage("%v", err)
 		}
 	}
-	return &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts)}, nil
+	st := &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts)}
+	if opts.SkipPolicy {
+		// The bundled secret rules run whatever --checks says: their findings are what masks
+		// secret values in every other finding and snippet (package redact), and a run that did
+		// not look for secrets could print one in a schema finding's message or snippet.
+		sec, err := policy.New(ctx, policy.Options{
+			Params: cfg.RuleParams,
+			Enabled: func(id string) bool {
+				r, ok := cat.Get(id)
+				return ok && r.NotSuppressible && r.Source == "bundled"
+			},
+			Data:    map[string]any{"os_catalog": osc.Data()},
+			Catalog: osc,
+			Now:     opts.Now,
+		})
+		if err != nil {
+			return nil, usage("%v", err)
+		}
+		st.policy, st.opts.SkipPolicy = sec, false
+	}
+	return st, nil
 }
 
 // workerCount is how many files are loaded and checked at once.

@@ -8,16 +8,18 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/redact"
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
 // DefaultCategory is SARIF's automationDetails.id when Input.Category is empty.
@@ -40,6 +42,9 @@ type Input struct {
 	ToolVersion string // e.g. "0.1.0"
 	Files       int    // number of files checked, for summaries
 	Category    string // SARIF automationDetails.id; DefaultCategory when empty
+
+	lineCache    map[string]*yamlsrc.Lines
+	secretValues *redact.Secrets
 }
 
 // Reporter writes findings in one format.
@@ -103,25 +108,53 @@ func spanOf(l finding.Location) span {
 	return s
 }
 
-// sourceLine returns line n (1-based) of file without its line ending.
-func sourceLine(in *Input, file string, n int) (string, bool) {
-	if in.Sources == nil || file == "" || n < 1 {
-		return "", false
+// lineAt returns line n (1-based) of file without its line ending, as bytes of the source (not
+// a copy) and their offset in the file. Lines are counted as the YAML parser counts them (a lone
+// CR, NEL, LS and PS break lines too), so the line is the one the finding and the secret
+// masking mean. Never print it as it is: see snippetOf.
+func lineAt(in *Input, file string, n int) (line []byte, off int, ok bool) {
+	lines := in.linesOf(file)
+	if lines == nil || n < 1 || n > lines.Count() {
+		return nil, 0, false
 	}
-	src := in.Sources(file)
-	if src == nil {
-		return "", false
+	start, end := lines.Span(n)
+	return lines.Source()[start:end], start, true
+}
+
+// linesOf indexes a file's lines once per report input.
+func (in *Input) linesOf(file string) *yamlsrc.Lines {
+	if in.Sources == nil || file == "" {
+		return nil
 	}
-	for i := 1; ; i++ {
-		line, rest, found := bytes.Cut(src, []byte("\n"))
-		if i == n {
-			return strings.TrimSuffix(string(line), "\r"), true
-		}
-		if !found {
-			return "", false
-		}
-		src = rest
+	if l, ok := in.lineCache[file]; ok {
+		return l
 	}
+	var l *yamlsrc.Lines
+	if src := in.Sources(file); src != nil {
+		l = yamlsrc.NewLines(src)
+	}
+	if in.lineCache == nil {
+		in.lineCache = map[string]*yamlsrc.Lines{}
+	}
+	in.lineCache[file] = l
+	return l
+}
+
+// secrets are the run's secret values, found from the findings of the secret rules the first
+// time a reporter draws a line.
+func (in *Input) secrets() *redact.Secrets {
+	if in.secretValues == nil {
+		in.secretValues = redact.New(in.Findings, redact.IsSecretRule(func(id string) (bool, bool) {
+			r, ok := ruleOf(in, id)
+			return r.NotSuppressible, ok
+		}), func(file string) []byte {
+			if l := in.linesOf(file); l != nil {
+				return l.Source()
+			}
+			return nil
+		})
+	}
+	return in.secretValues
 }
 
 // ruleOf looks a rule up, tolerating a nil catalog.
@@ -185,6 +218,55 @@ func oneLine(s string) string {
 			b.WriteRune(r)
 		}
 	}
+	return b.String()
+}
+
+// safePath is a file name made safe to start a line of text: oneLine, no legacy workflow
+// command, and "./" before a name that would otherwise start the line with "::", which the
+// GitHub Actions runner reads as a workflow command (`::error title=x::y.yml`).
+func safePath(file string) string {
+	p := noLegacyCommand(oneLine(file))
+	if strings.HasPrefix(strings.TrimLeftFunc(p, unicode.IsSpace), "::") {
+		return "./" + p
+	}
+	return p
+}
+
+// noLegacyCommand breaks "##[", which the GitHub Actions runner reads anywhere in a line as a
+// legacy workflow command (`##[error]…`, `##[stop-commands]…`), by writing it "##\[".
+func noLegacyCommand(s string) string {
+	if !strings.Contains(s, "##[") {
+		return s
+	}
+	return strings.ReplaceAll(s, "##[", `##\[`)
+}
+
+// CommandSafe makes text of one or more lines safe to print to a log the GitHub Actions runner
+// reads: no line starts, after blanks, with "::" (a "./" goes before it: such lines are file
+// names) and "##[" appears nowhere. tollgate's own messages on standard error go through it.
+func CommandSafe(text string) string {
+	if !strings.Contains(text, "::") && !strings.Contains(text, "##[") {
+		return text
+	}
+	lines := strings.Split(noLegacyCommand(text), "\n")
+	for i, l := range lines {
+		rest := strings.TrimLeftFunc(l, unicode.IsSpace)
+		if strings.HasPrefix(rest, "::") {
+			lines[i] = l[:len(l)-len(rest)] + "./" + rest
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TextLine is a finding on one line as the text report's first line writes it (no colour):
+// file:line:col: severity: message [rule], safe for a terminal and a CI log.
+func TextLine(f finding.Finding) string {
+	s := spanOf(f.Location)
+	var b strings.Builder
+	if f.Location.File != "" {
+		b.WriteString(safePath(f.Location.File) + ":" + strconv.Itoa(s.startLine) + ":" + strconv.Itoa(s.startCol) + ": ")
+	}
+	b.WriteString(f.Severity.String() + ": " + noLegacyCommand(oneLine(f.Message)) + " [" + noLegacyCommand(oneLine(f.RuleID)) + "]")
 	return b.String()
 }
 

@@ -269,15 +269,19 @@ func sarifLocation(in *Input, f finding.Finding) *sarif.Location {
 }
 
 func utf16Column(in *Input, file string, line, col int) int {
-	text, ok := sourceLine(in, file, line)
+	text, _, ok := lineAt(in, file, line)
 	if !ok {
 		return col
 	}
-	r := []rune(text)
-	if col-1 > len(r) {
-		return col + len(utf16.Encode(r)) - len(r)
+	units, c := 0, 1
+	for _, r := range string(text) {
+		if c == col {
+			return units + 1
+		}
+		units += utf16.RuneLen(r)
+		c++
 	}
-	return len(utf16.Encode(r[:col-1])) + 1
+	return units + 1 + (col - c) // past the end of the line: characters count one unit each
 }
 
 // encodeURIPath percent-encodes a slash-separated relative path. Only RFC 3986 unreserved

@@ -3,9 +3,11 @@ package report
 import (
 	"bufio"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -56,23 +58,20 @@ func (t *textReporter) Report(w io.Writer, in *Input) error {
 		sev := t.severityStyle(f.Severity)
 		s := spanOf(f.Location)
 		if f.Location.File != "" {
-			bw.WriteString(p.bold + oneLine(f.Location.File) + ":" + strconv.Itoa(s.startLine) + ":" +
+			bw.WriteString(p.bold + safePath(f.Location.File) + ":" + strconv.Itoa(s.startLine) + ":" +
 				strconv.Itoa(s.startCol) + ":" + p.reset + " ")
 		}
-		bw.WriteString(sev + f.Severity.String() + ":" + p.reset + " " + oneLine(f.Message) +
-			" " + p.dim + "[" + oneLine(f.RuleID) + "]" + p.reset + "\n")
-		if line, ok := sourceLine(in, f.Location.File, s.startLine); ok {
-			if isSecretRule(in, f.RuleID) {
-				line = maskFrom(line, s.startCol)
-			}
-			text, marks := underline(line, s)
+		bw.WriteString(sev + f.Severity.String() + ":" + p.reset + " " + noLegacyCommand(oneLine(f.Message)) +
+			" " + p.dim + "[" + noLegacyCommand(oneLine(f.RuleID)) + "]" + p.reset + "\n")
+		if sn, ok := snippetOf(in, f.Location.File, s); ok {
+			text, marks := sn.underline()
 			num := strconv.Itoa(s.startLine)
 			pad := strings.Repeat(" ", len(num))
 			bw.WriteString(p.dim + "  " + num + " |" + p.reset + " " + text + "\n")
 			bw.WriteString(p.dim + "  " + pad + " |" + p.reset + " " + sev + marks + p.reset + "\n")
 		}
 		if f.Hint != "" {
-			bw.WriteString("  " + p.hint + "hint:" + p.reset + " " + oneLine(f.Hint) + "\n")
+			bw.WriteString("  " + p.hint + "hint:" + p.reset + " " + noLegacyCommand(oneLine(f.Hint)) + "\n")
 		}
 		bw.WriteString("\n")
 	}
@@ -80,27 +79,95 @@ func (t *textReporter) Report(w io.Writer, in *Input) error {
 	return bw.Flush()
 }
 
-// underline renders a source line for display and the caret line beneath it. Columns are
+// Snippets show at most snippetWidth characters of a line: a finding in a long line (a
+// minified file, a megabyte on one line) shows the stretch around its column, from snippetLead
+// characters before it, with "…" where the line was cut. Output stays proportional to the
+// findings, not to the lines they are on.
+const (
+	snippetWidth = 120
+	snippetLead  = 40
+)
+
+// snippet is the part of a source line a text report shows, secret values masked.
+type snippet struct {
+	text              string
+	first             int  // the column of text's first character in the line
+	cutLeft, cutRight bool // the line goes on before / after text
+	span              span
+}
+
+// snippetOf cuts the line of span s in file to the window the report shows and masks the
+// secret values in it.
+func snippetOf(in *Input, file string, s span) (snippet, bool) {
+	line, off, ok := lineAt(in, file, s.startLine)
+	if !ok {
+		return snippet{}, false
+	}
+	sn := snippet{first: 1, span: s}
+	from, to := 0, len(line)
+	if i := skipRunes(line, 0, snippetWidth+1); i < len(line) { // longer than the window
+		sn.first = max(1, s.startCol-snippetLead)
+		from = in.linesOf(file).Offset(s.startLine, sn.first) - off // walked on from the last finding's
+		if from == len(line) {                                      // the span starts past the end: show the line's end
+			n := utf8.RuneCount(line)
+			sn.first = max(1, n+1-snippetWidth+snippetLead)
+			from = skipRunes(line, 0, sn.first-1)
+		}
+		to = skipRunes(line, from, snippetWidth)
+		sn.cutLeft, sn.cutRight = from > 0, to < len(line)
+	}
+	sn.text = in.secrets().Mask(file, s.startLine, off+from, string(line[from:to]))
+	return sn, true
+}
+
+// skipRunes returns the byte offset n characters after offset i in b (len(b) at most).
+func skipRunes(b []byte, i, n int) int {
+	for ; n > 0 && i < len(b); n-- {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		i += size
+	}
+	return i
+}
+
+// underline renders the snippet for display and the caret line beneath it. Columns are
 // characters (as yaml.v3 reports them). The span runs from startCol to endCol (exclusive) on one
 // line, to the end of the line when it continues below, and is a single caret when the end is
 // unknown. A span past the end of the line puts one caret just after the last character.
-func underline(line string, s span) (text, marks string) {
+func (sn snippet) underline() (text, marks string) {
+	s := sn.span
 	from, to := s.startCol, s.startCol+1
 	if s.known {
 		to = s.endCol
 		if s.endLine > s.startLine {
-			to = len([]rune(line)) + 1
+			to = math.MaxInt
 		}
 	}
 	var tb, mb strings.Builder
-	col, cells := 1, 0
-	for _, r := range line {
+	if sn.cutLeft {
+		tb.WriteString("…")
+		mb.WriteString(" ")
+	}
+	col, cells := sn.first, 0
+	hashes := 0 // '#' just before, for the runner's legacy "##[" commands
+	for _, r := range sn.text {
 		w := runeCells(r, cells)
 		shown := string(r)
-		if r == '\t' {
+		switch {
+		case r == '\t':
 			shown = strings.Repeat(" ", w)
-		} else if needsEscape(r) {
+		case needsEscape(r):
 			shown, w = "\uFFFD", 1
+		case r == '[' && hashes >= 2:
+			shown, w = `\[`, 2
+		}
+		if r == '#' {
+			hashes++
+		} else {
+			hashes = 0
 		}
 		tb.WriteString(shown)
 		mark := " "
@@ -111,10 +178,18 @@ func underline(line string, s span) (text, marks string) {
 		cells += w
 		col++
 	}
-	if from >= col { // the span starts at or after the end of the line
+	if from >= col && !sn.cutRight { // the span starts at or after the end of the line
 		mb.WriteString("^")
 	}
+	if sn.cutRight {
+		tb.WriteString("…")
+	}
 	return tb.String(), strings.TrimRight(mb.String(), " ")
+}
+
+// underline renders a whole line (no window) and its caret line.
+func underline(line string, s span) (text, marks string) {
+	return snippet{text: line, first: 1, span: s}.underline()
 }
 
 // runeCells is how many terminal cells r takes when it starts at cell `at`.
@@ -130,31 +205,4 @@ func runeCells(r rune, at int) int {
 		return 2
 	}
 	return 1
-}
-
-// isSecretRule reports findings whose source line holds a secret value: the plaintext-secret
-// rules, which are the ones marked not suppressible. Their snippet is masked, so a plaintext
-// secret never reaches a terminal or a CI log.
-func isSecretRule(in *Input, id string) bool {
-	if in.Catalog == nil {
-		return id == "secret-plaintext"
-	}
-	r, ok := in.Catalog.Get(id)
-	return ok && r.NotSuppressible
-}
-
-// maskFrom replaces every character from column col (1-based, in characters) to the end of
-// the line with '*', keeping the key before it readable.
-func maskFrom(line string, col int) string {
-	var b strings.Builder
-	i := 1
-	for _, r := range line {
-		if i >= col && r != ' ' && r != '\t' {
-			b.WriteRune('*')
-		} else {
-			b.WriteRune(r)
-		}
-		i++
-	}
-	return b.String()
 }
