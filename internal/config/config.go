@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -43,6 +45,8 @@ type Config struct {
 
 	// Path is the file this configuration was read from ("" when none was found).
 	Path string `yaml:"-"`
+
+	pos map[string]position // where each key and item is written (see checkKeys)
 }
 
 // RuleConfig configures one rule.
@@ -72,14 +76,18 @@ type ApplyConfig struct {
 	LockWait string `yaml:"lock_wait"`
 }
 
-// Find looks for a configuration file in dir and its parents, stopping at stop (the
-// repository root) when it is an ancestor. It returns "" when there is none.
+// Find looks for a configuration file in dir and its parents up to stop, the repository root
+// (FindRoot); it returns "" when there is none. A stop that is not dir or one of its parents
+// limits the search to dir: the search never leaves the repository.
 func Find(dir, stop string) string {
 	d, err := filepath.Abs(dir)
 	if err != nil {
 		return ""
 	}
 	stop, _ = filepath.Abs(stop)
+	if !within(d, stop) {
+		stop = d
+	}
 	for {
 		for _, n := range FileNames {
 			p := filepath.Join(d, n)
@@ -95,39 +103,126 @@ func Find(dir, stop string) string {
 	}
 }
 
-// Load reads path; an unknown key or a wrong type is an error naming file:line.
+// within reports whether dir is root or below it.
+func within(dir, root string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// FindRoot returns the repository root for dir, absolute. A repository is what git says it is:
+// the root is the nearest directory at or above dir holding .git (a directory, or the file of a
+// worktree or submodule), or, below that, the nearest one holding a configuration file. Without
+// .git above, nothing says which parent directories belong to the repository, so the root is
+// dir itself (the parent of a teams/ or fleets/ directory whose files were named one by one): a
+// .tollgate.yaml found above a repository without .git is not used (it would apply someone
+// else's settings, ignore: ["**"] among them) and does not move the root up (includes into a
+// sibling directory stay outside the repository).
+func FindRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	git := ""
+	for d := abs; git == ""; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			git = d
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if git == "" {
+		if b := filepath.Base(abs); b == "teams" || b == "fleets" {
+			return filepath.Dir(abs)
+		}
+		return abs
+	}
+	for d := abs; d != git; d = filepath.Dir(d) {
+		for _, n := range FileNames {
+			if _, err := os.Lstat(filepath.Join(d, n)); err == nil {
+				return d
+			}
+		}
+	}
+	return git
+}
+
+// MaxBytes bounds a configuration file: a .tollgate.yaml is a page of settings, and a larger
+// one is read no further than this (a 200 MB file used to take a gigabyte of memory).
+const MaxBytes = 1 << 20
+
+// Load reads path. Anything it does not understand is an error naming file:line:col: an
+// unknown key (with the closest known one), a wrong type, an invalid severity, fail level or
+// ignore glob, a second YAML document, a file over MaxBytes. Rule IDs and parameters are checked
+// against the rules later, once the policies are loaded (CheckRules).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes, the limit for a configuration file", path, MaxBytes)
+	}
+	c := Config{Path: path, pos: map[string]position{}}
+	fail := func(err error) (*Config, error) {
 		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	c.Path = path
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root, extra yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) { // an empty file means all defaults
+			return &c, nil
+		}
+		return fail(err)
+	}
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return fail(err)
+		}
+		return nil, fmt.Errorf("%s:%d:%d: a second YAML document; a configuration file holds one (remove the ---)", path, extra.Line, extra.Column)
+	}
+	if errs := c.checkKeys(&root, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	strict := yaml.NewDecoder(bytes.NewReader(data))
+	strict.KnownFields(true)
+	if err := strict.Decode(&c); err != nil {
+		return fail(err)
+	}
 	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return &c, nil
 }
 
 func (c *Config) validate() error {
-	for id, r := range c.Rules {
-		switch strings.ToLower(r.Severity) {
+	var errs []error
+	for _, id := range keysOf(c.Rules) {
+		switch strings.ToLower(c.Rules[id].Severity) {
 		case "", "error", "warning", "note", "off":
 		default:
-			return fmt.Errorf("rules.%s.severity: %q is not one of error, warning, note, off", id, r.Severity)
+			errs = append(errs, c.errorAt("rules."+id+".severity", "%q is not one of error, warning, note, off", c.Rules[id].Severity))
 		}
 	}
 	switch strings.ToLower(c.FailLevel) {
 	case "", "error", "warning", "note", "none":
 	default:
-		return fmt.Errorf("fail_level: %q is not one of error, warning, note, none", c.FailLevel)
+		errs = append(errs, c.errorAt("fail_level", "fail_level %q is not one of error, warning, note, none", c.FailLevel))
 	}
-	return nil
+	for i, g := range c.Ignore {
+		if !doublestar.ValidatePattern(g) {
+			errs = append(errs, c.errorAt(fmt.Sprintf("ignore[%d]", i), "ignore glob %q is not a valid pattern (an unclosed [ or {?)", g))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Dir is the directory relative paths in the configuration are resolved from.

@@ -22,3 +22,20 @@ func Levenshtein(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Closest returns the candidate nearest to s, when it is near enough to be a likely misspelling
+// (at most two fifths of the longer name's characters differ); "" otherwise. Ties go to the
+// candidate first in sort order, so the answer does not depend on the candidates' order.
+func Closest(s string, candidates []string) string {
+	best, bestDist := "", len(s)+1
+	for _, c := range candidates {
+		d := Levenshtein(s, c)
+		if d < bestDist || d == bestDist && c < best {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" || bestDist > max(1, max(len(s), len(best))*2/5) {
+		return ""
+	}
+	return best
+}

@@ -12,3 +12,17 @@ func TestLevenshtein(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	ids := []string{"passcode-min-length", "passcode-policy", "os-update-deadline"}
+	for _, c := range []struct{ s, want string }{
+		{"passcode-min-lenght", "passcode-min-length"},
+		{"os-update-dedline", "os-update-deadline"},
+		{"something-else", ""},
+		{"", ""},
+	} {
+		if got := Closest(c.s, ids); got != c.want {
+			t.Errorf("Closest(%q) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}

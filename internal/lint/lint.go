@@ -159,7 +159,7 @@ func resolveTargets(targets []string) (entries []string, root string, err error)
 			if err != nil {
 				return nil, "", usage("%v", err)
 			}
-			return entries, load.FindRoot(targets[0]), nil
+			return entries, config.FindRoot(targets[0]), nil
 		}
 	}
 	for _, t := range targets {
@@ -172,7 +172,7 @@ func resolveTargets(targets []string) (entries []string, root string, err error)
 		}
 		entries = append(entries, t)
 	}
-	return entries, load.FindRoot(commonDir(entries)), nil
+	return entries, config.FindRoot(commonDir(entries)), nil
 }
 
 // reviewDir is the GitOps directory the change review compares: the directory given, or the
@@ -250,11 +250,25 @@ func secretValues(fs []finding.Finding, cat *catalog.Catalog, repo *load.Repo) *
 // while the files were read),
 // dedupe and sort; each step is a small function tested on its own.
 func postProcess(fs []finding.Finding, sups []*suppression, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
-	fs = configure(fs, cfg)
-	fs = ignorePaths(fs, cfg.Ignore)
-	fs = applySuppressions(fs, sups, cat)
+	always, rest := unsilenceable(fs, cat)
+	rest = configure(rest, cfg)
+	rest = ignorePaths(rest, cfg.Ignore)
+	fs = applySuppressions(append(rest, always...), sups, cat)
 	finding.Sort(fs)
 	return finding.Dedupe(fs)
+}
+
+// unsilenceable splits off the findings of rules that cannot be suppressed: no configuration
+// turns them off or down (CheckRules refuses it) and no ignore glob hides them.
+func unsilenceable(fs []finding.Finding, cat *catalog.Catalog) (always, rest []finding.Finding) {
+	for _, f := range fs {
+		if r, ok := cat.Get(f.RuleID); ok && r.NotSuppressible {
+			always = append(always, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	return always, rest
 }
 
 // configure drops disabled rules and applies severity overrides.

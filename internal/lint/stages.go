@@ -94,6 +94,9 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 			return nil, usage("%v", err)
 		}
 	}
+	if err := cfg.CheckRules(ruleInfo(cat)); err != nil {
+		return nil, usage("%v", err)
+	}
 	st := &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts)}
 	if opts.SkipPolicy {
 		// The bundled secret rules run whatever --checks says: their findings are what masks
@@ -115,6 +118,19 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		st.policy, st.opts.SkipPolicy = sec, false
 	}
 	return st, nil
+}
+
+// ruleInfo is what the configuration check needs of every rule of the run.
+func ruleInfo(cat *catalog.Catalog) map[string]config.RuleInfo {
+	out := map[string]config.RuleInfo{}
+	for _, r := range cat.Rules() {
+		info := config.RuleInfo{Severity: r.Severity.String(), NotSuppressible: r.NotSuppressible}
+		for _, p := range r.Params {
+			info.Params = append(info.Params, p.Name)
+		}
+		out[r.ID] = info
+	}
+	return out
 }
 
 // workerCount is how many files are loaded and checked at once.
