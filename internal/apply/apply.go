@@ -39,6 +39,9 @@ type Options struct {
 	Version   string    // tollgate's version, for the record
 	Now       func() time.Time
 	GitHead   func(dir string) string // the commit when CI does not say; nil: `git rev-parse HEAD`
+	// ReportErr, when set, is why the findings report could not be written: nothing is handed
+	// off (a gate whose report is lost has not been seen to pass), and the attempt is recorded.
+	ReportErr error
 }
 
 // NewPlan decides the working directory, entry files, command lines, audit file, lock file and
@@ -77,7 +80,8 @@ func NewPlan(res *lint.Result, opts Options) (*Plan, error) {
 		}
 		return nil, cfgErr(err)
 	}
-	return &Plan{Dir: dir, Entries: entries, Runs: runs, AuditFile: audit, LockFile: audit + ".lock", LockWait: wait}, nil
+	return &Plan{Dir: dir, Entries: entries, Runs: runs, AuditFile: audit, LockFile: LockPath(res.Repo.Root), LockWait: wait,
+		DiscoverIn: DiscoveryDir(opts.Targets)}, nil
 }
 
 func hasGlobal(repo *load.Repo) bool {
@@ -143,6 +147,9 @@ const nothing = "; nothing was applied"
 // run goes through the gates in order and returns the outcome and a message for people.
 func (a *attempt) run(ctx context.Context) (Outcome, string) {
 	res, plan, opts := a.res, a.plan, a.opts
+	if opts.ReportErr != nil {
+		return Failed, fmt.Sprintf("refusing to apply: %v%s", opts.ReportErr, nothing)
+	}
 	if finding.AtOrAbove(res.Findings, opts.FailLevel) {
 		n := 0
 		for _, f := range res.Findings {
@@ -196,7 +203,7 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 	}
 
 	for i, argv := range plan.Runs {
-		changes, err := Recheck(ctx, a.res.Repo.Root, plan.Entries, a.rec.Files)
+		changes, err := plan.Recheck(ctx, a.res.Repo.Root, a.rec.Files)
 		if err != nil {
 			return Failed, fmt.Sprintf("cannot re-read the repository before the hand-off: %v%s", err, nothing)
 		}
@@ -210,7 +217,7 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 			return RefusedChanged, b.String()
 		}
 		fmt.Fprintf(opts.Stderr, "tollgate: running %s\n", Quote(argv))
-		code, err := Exec(ctx, paths[i], argv, plan.Dir, opts.Environ, opts.Stdout, opts.Stderr)
+		code, err := lock.Exec(ctx, paths[i], argv, plan.Dir, opts.Environ, opts.Stdout, opts.Stderr)
 		a.rec.Runs = append(a.rec.Runs, RunRecord{Argv: argv, ExitCode: code})
 		if err != nil {
 			return Failed, fmt.Sprintf("the applier did not complete: %s: %v", Quote(argv), err)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,9 +59,33 @@ func TestLookApplier(t *testing.T) {
 }
 
 func TestQuote(t *testing.T) {
-	got := Quote([]string{"fleetctl", "gitops", "-f", "teams/my team.yml", ""})
-	if want := `fleetctl gitops -f "teams/my team.yml" ""`; got != want {
+	got := Quote([]string{"fleetctl", "gitops", "-f", "teams/my team.yml", "", "--dry-run"})
+	if want := `fleetctl gitops -f 'teams/my team.yml' '' --dry-run`; got != want {
 		t.Errorf("got %s", got)
+	}
+	// Pasted into a shell, the line gives back exactly the words, and runs nothing else.
+	if runtime.GOOS == "windows" {
+		return
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	hostile := []string{"printf", `%s\0`, "teams/$(touch pwned).yml", "`touch pwned`", "a;touch pwned", "it's",
+		"line\nbreak", `back\slash"quote`, "##[error]x", "::warning::y", "*", "~", "é", ""}
+	out, err := exec.Command(sh, "-c", "cd "+Quote([]string{dir})+" && "+Quote(hostile)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if words := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); !slices.Equal(words, hostile[2:]) {
+		t.Errorf("the shell read %q, want %q", words, hostile[2:])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Error("the quoted line ran a command")
+	}
+	if strings.Contains(Quote(hostile), "##[") {
+		t.Errorf("%s holds a workflow command", Quote(hostile))
 	}
 }
 

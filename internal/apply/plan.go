@@ -30,8 +30,34 @@ type Plan struct {
 	Entries   []string   // entry files, absolute, global first: what is re-checked before the hand-off
 	Runs      [][]string // argv of each hand-off in order: a dry run may precede the real apply
 	AuditFile string     // absolute
-	LockFile  string     // the audit file plus ".lock"
+	LockFile  string     // LockPath of the repository root
 	LockWait  time.Duration
+	// DiscoverIn is the directory the entry files were discovered in ("" when they were given
+	// as files): the recheck before each hand-off discovers them there again.
+	DiscoverIn string
+}
+
+// LockName is the apply lock's file under the repository root: one place per repository,
+// whatever audit file each apply writes (a lock beside the audit file let two applies with
+// different --audit-file both hand off).
+const LockName = ".tollgate/apply.lock"
+
+// LockPath is the apply lock of the repository at root, its symbolic links resolved so that
+// two paths to one repository share one lock.
+func LockPath(root string) string {
+	return filepath.Join(canonicalDir(root), filepath.FromSlash(LockName))
+}
+
+// DiscoveryDir is the directory EntryFiles discovers the entries in, or "" when the targets
+// are entry files.
+func DiscoveryDir(targets []string) string {
+	if len(targets) == 0 {
+		targets = []string{"."}
+	}
+	if fi, err := os.Stat(targets[0]); len(targets) == 1 && err == nil && fi.IsDir() {
+		return canonicalDir(targets[0])
+	}
+	return ""
 }
 
 // EntryFiles returns the applier's working directory and the entry files, absolute and in the

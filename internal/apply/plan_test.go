@@ -171,3 +171,18 @@ func TestEntryFilesGlobalFirst(t *testing.T) {
 		t.Errorf("dir target: %q %q", wd2, entries2)
 	}
 }
+
+// TestLockPathPerRepository: one lock per repository, reached by any path to it.
+func TestLockPathPerRepository(t *testing.T) {
+	root := t.TempDir()
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(root, link); err != nil {
+		t.Skip("no symbolic links here")
+	}
+	if a, b := LockPath(root), LockPath(link); a != b {
+		t.Errorf("two locks for one repository: %s, %s", a, b)
+	}
+	if want := filepath.Join(canonicalDir(root), ".tollgate", "apply.lock"); LockPath(root) != want {
+		t.Errorf("got %s, want %s", LockPath(root), want)
+	}
+}

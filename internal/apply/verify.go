@@ -65,6 +65,21 @@ func Diff(before, after []FileDigest) []Change {
 	return out
 }
 
+// Recheck reads the repository again as Recheck does, from the entry files as they are now:
+// discovered again in DiscoverIn when they were discovered (a team file added since the check,
+// by the dry run for one, is "added"; one removed is "deleted"), else the entry files given.
+func (p *Plan) Recheck(ctx context.Context, root string, before []FileDigest) ([]Change, error) {
+	entries := p.Entries
+	if p.DiscoverIn != "" {
+		found, err := load.Discover(p.DiscoverIn)
+		if err != nil {
+			return nil, err
+		}
+		entries = found
+	}
+	return Recheck(ctx, root, entries, before)
+}
+
 // Recheck reads the repository again from its entry files, exactly as the check did (every
 // include, glob, profile and script), and compares what it reads with the check's snapshot.
 // Called just before each hand-off, it makes the files checked the files applied.

@@ -68,7 +68,10 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		lockWait = &d
 	}
 	res, level, _, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, report.DefaultCategory, args)
-	if err != nil {
+	var reportErr error // the report could not be written: apply refuses and records it
+	if re := (*reportError)(nil); errors.As(err, &re) {
+		reportErr = re
+	} else if err != nil {
 		return err
 	}
 	if (fl.format != "text" || fl.output != "") && finding.AtOrAbove(res.Findings, level) {
@@ -94,6 +97,7 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		Stdout:    e.stdout,
 		Stderr:    e.stderr,
 		Version:   version(),
+		ReportErr: reportErr,
 	})
 	var ce *apply.ConfigError
 	switch {

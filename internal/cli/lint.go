@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -154,12 +155,15 @@ configuration error, 3 internal error.`,
 }
 
 func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
+	if sameFile(fl.output, fl.sarifFile) {
+		return usagef("-o %s and --sarif-file %s name the same file: one report would overwrite the other", fl.output, fl.sarifFile)
+	}
 	res, level, in, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, fl.category, args)
 	if err != nil {
-		return err
+		return internalOnReport(err)
 	}
 	if err := fl.review.write(res, in, fl.sarifFile, fl.category, summaryPath(fl.format, e)); err != nil {
-		return &exitError{code: ExitInternal, err: err}
+		return &exitError{code: ExitInternal, err: fmt.Errorf("cannot write the report: %w", err)}
 	}
 	if finding.AtOrAbove(res.Findings, level) {
 		return &exitError{code: ExitFindings}
@@ -204,9 +208,40 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 	}
 	in := reportInput(res, category)
 	if err := writeReport(rep, in, rf.output, e.stdout); err != nil {
-		return nil, 0, nil, &exitError{code: ExitInternal, err: err}
+		return res, level, in, &reportError{err}
 	}
 	return res, level, in, nil
+}
+
+// reportError is a report that could not be written (exit 3 for lint; apply refuses and records
+// the attempt). The check's result comes with it.
+type reportError struct{ err error }
+
+func (e *reportError) Error() string { return "cannot write the report: " + e.err.Error() }
+func (e *reportError) Unwrap() error { return e.err }
+
+// internalOnReport turns a report that could not be written into exit code 3.
+func internalOnReport(err error) error {
+	var re *reportError
+	if errors.As(err, &re) {
+		return &exitError{code: ExitInternal, err: err}
+	}
+	return err
+}
+
+// sameFile reports whether two output paths name one file: writing both would leave only one.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" || a == "-" || b == "-" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == ab {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 func reportInput(res *lint.Result, category string) *report.Input {
