@@ -80,10 +80,10 @@ func run(ctx context.Context, path string, argv []string, dir string, env []stri
 }
 
 // Quote renders argv as a POSIX shell would read it back: words of plain characters as they
-// are, any other in single quotes (a ' inside as '\”). Pasted into a shell, it runs that one
-// command and nothing else, whatever the file names hold ($(…), `…`, ;, newlines). "##[" is
-// written '##”[' (the same word to a shell), so a file name can't make the line a GitHub
-// Actions workflow command.
+// are, any other in single quotes (a single quote inside closes the quotes, is escaped, and
+// reopens them). Pasted into a shell, it runs that one command and nothing else, whatever the
+// file names hold ($(…), `…`, ;, newlines). A "##[" is split in two quoted pieces, the same
+// word to a shell, so a file name can't make the line a GitHub Actions workflow command.
 func Quote(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
