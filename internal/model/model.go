@@ -346,15 +346,15 @@ func plain(v any) any {
 	return v
 }
 
-// nameClashes groups the teams whose names Fleet would take for the same team (trimmed, NFC,
-// case-insensitive), in file order, keeping only groups of two or more. Grouping here keeps
-// the team-name-duplicate rule linear however many teams there are.
+// nameClashes groups the teams whose names Fleet would take for the same team (collationKey:
+// what MySQL's utf8mb4_unicode_ci equates), in file order, keeping only groups of two or more.
+// Grouping here keeps the team-name-duplicate rule linear however many teams there are.
 func nameClashes(teams []any) []any {
 	groups := map[string][]any{}
 	var order []string
 	for _, t := range teams {
 		tm := t.(map[string]any)
-		k := strings.ToLower(tm["name_key"].(string))
+		k := collationKey(tm["name_key"].(string))
 		if k == "" {
 			continue
 		}

@@ -4,10 +4,16 @@
 #   fleetctl finds a team by its name, so two files naming the same team apply one after the
 #   other to that team: the second silently replaces the first's policies, profiles and
 #   software, and `--delete-other-teams` keeps only one of them in mind. Names are compared as
-#   Fleet compares them: trimmed and NFC-normalised (so "é" typed two ways is one name), and
-#   without regard to case, because Fleet looks teams up with `WHERE name = ?` on a
-#   case-insensitive collation (utf8mb4_unicode_ci). The template's gitops.sh checks unique
-#   `^name:` lines, which misses both. Fix: rename one of the teams, or merge the two files.
+#   Fleet compares them: trimmed and NFC-normalised (so "é" typed two ways is one name), then
+#   as its database does, because Fleet looks teams up with `WHERE name = ?` on a column of
+#   collation utf8mb4_unicode_ci (UCA 4.0.0, primary level): without regard to case or to the
+#   accents of Latin and Greek letters ("Café" is "Cafe"), with zero-width and other invisible
+#   characters left out ("Work\u200Bstations" is "Workstations"), non-breaking and typographic
+#   spaces as spaces, "ß" as "ss", fullwidth letters as ASCII, and every emoji or other
+#   character beyond U+FFFF as the same character ("🍣 Sushi" is "🍺 Sushi"). Letters MySQL
+#   keeps apart stay apart ("Søren" and "Soren" are two teams). The template's gitops.sh checks
+#   unique `^name:` lines, which misses all of these. Fix: rename one of the teams, or merge
+#   the two files.
 # custom:
 #   id: team-name-duplicate
 #   severity: error
@@ -21,7 +27,7 @@ import data.tollgate.lib
 local_files := {t.file | some t in input.teams}
 
 # input.repo.team_name_clashes groups every team of the repository by the name Fleet compares
-# (trimmed, NFC, case-insensitive), only groups of two or more, in file order.
+# (internal/model collationKey), only groups of two or more, in file order.
 report contains lib.with_hint(lib.fail(second.file, ["name"], msg), hint) if {
 	some clash in input.repo.team_name_clashes
 	first := clash.teams[0]
@@ -34,4 +40,4 @@ report contains lib.with_hint(lib.fail(second.file, ["name"], msg), hint) if {
 
 how(first, second) := "" if first.name == second.name
 
-else := " (the names differ only in case, surrounding spaces or Unicode form, which Fleet does not distinguish)"
+else := " (the names differ only in case, accents, spaces, invisible characters or Unicode form, which Fleet's database does not tell apart)"

@@ -33,7 +33,7 @@ test_case_and_nfc_differences_are_duplicates if {
 	teams := [team("Café", "Café", "teams/a.yml"), team("cafe\u0301", "café", "teams/b.yml")]
 	fs := findings(teams, ["teams/a.yml", "teams/b.yml"])
 	some f in fs
-	contains(f.msg, "differ only in case, surrounding spaces or Unicode form")
+	contains(f.msg, "differ only in case, accents, spaces, invisible characters or Unicode form")
 }
 
 test_three_files_give_two_findings if {
