@@ -65,7 +65,8 @@ var Builtin = []Rule{
 	{ID: PolicyError, Title: "Policy failed to evaluate", Category: "meta", Severity: finding.Error, Source: "builtin",
 		Description: "A Rego policy raised an error while evaluating (a bad date, a bad regular expression, a type error, a time-out). The check did not run to completion, so it did not pass either."},
 	{ID: PolicyCapabilities, Title: "Policies may reach beyond the default sandbox", Category: "meta", Severity: finding.Note, Source: "builtin", NotSuppressible: true,
-		Description: "The `capabilities` section of .tollgate.yaml, or a `--capabilities` file, lets policies call builtins that tollgate leaves out by default (`http.send`, `net.lookup_ip_addr`, ...) or reach network hosts. The note names each builtin and host and points at the setting, so a reviewer sees it when a change widens what policies from the repository may do on the machine that runs tollgate. It is a note, not a problem; it can't be suppressed or turned off, only removed by narrowing the setting. See docs/security.md."},
+		NotSuppressibleWhy: "a reviewer must see that the policies' sandbox was widened; narrow the capabilities section instead",
+		Description:        "The `capabilities` section of .tollgate.yaml, or a `--capabilities` file, lets policies call builtins that tollgate leaves out by default (`http.send`, `net.lookup_ip_addr`, ...) or reach network hosts. The note names each builtin and host and points at the setting, so a reviewer sees it when a change widens what policies from the repository may do on the machine that runs tollgate. It is a note, not a problem; it can't be suppressed or turned off, only removed by narrowing the setting. See docs/security.md."},
 	{ID: InternalError, Title: "Internal error", Category: "meta", Severity: finding.Error, Source: "builtin",
 		Description: "tollgate hit an unexpected condition while checking this file. Please report it with the file that triggers it."},
 }

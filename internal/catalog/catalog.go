@@ -26,6 +26,9 @@ type Rule struct {
 	SecuritySeverity float64 `json:"security_severity,omitempty"`
 	// NotSuppressible rules can't be silenced with tollgate:ignore (plaintext secrets).
 	NotSuppressible bool `json:"not_suppressible,omitempty"`
+	// NotSuppressibleWhy says what a rule that can't be turned off protects ("" for the secret
+	// rules: the secrets, which must be removed and rotated, not silenced).
+	NotSuppressibleWhy string `json:"-"`
 	// Params documents the rule's parameters and their defaults.
 	Params []Param `json:"params,omitempty"`
 	// Source is "builtin" for Go/CUE rules, "bundled" for embedded Rego, or the user policy path.

@@ -160,7 +160,9 @@ func parent(path string) string {
 type RuleInfo struct {
 	Severity        string   // its default severity: error, warning or note
 	Params          []string // the parameters its METADATA declares
-	NotSuppressible bool     // a secret rule: it can't be turned off, down or ignored
+	NotSuppressible bool     // it can't be turned off, down or ignored
+	// Why is what NotSuppressible protects, for the error message (default: secrets).
+	Why string
 }
 
 // CheckRules checks the configuration against the rules of the run (built in, bundled and the
@@ -199,6 +201,9 @@ func (c *Config) CheckRules(rules map[string]RuleInfo) error {
 			continue
 		}
 		why := "it reports secrets, which must be removed and rotated, not silenced"
+		if r.Why != "" {
+			why = r.Why
+		}
 		if rc.Enabled != nil && !*rc.Enabled {
 			add(path+".enabled", c.errorAt(path+".enabled", "rule %s cannot be turned off: %s", id, why))
 		}

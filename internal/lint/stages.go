@@ -124,7 +124,7 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 func ruleInfo(cat *catalog.Catalog) map[string]config.RuleInfo {
 	out := map[string]config.RuleInfo{}
 	for _, r := range cat.Rules() {
-		info := config.RuleInfo{Severity: r.Severity.String(), NotSuppressible: r.NotSuppressible}
+		info := config.RuleInfo{Severity: r.Severity.String(), NotSuppressible: r.NotSuppressible, Why: r.NotSuppressibleWhy}
 		for _, p := range r.Params {
 			info.Params = append(info.Params, p.Name)
 		}
