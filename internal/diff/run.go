@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/gitsrc"
 	"github.com/tollgate-dev/tollgate/internal/load"
@@ -51,7 +52,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := load.FindRoot(dir)
+	root := config.FindRoot(dir)
 	baseTree, err := gitsrc.Open(ctx, root, opts.Base)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -116,25 +115,4 @@ func unwrapPath(err error) error {
 func isUnassignedName(base string) bool {
 	b := strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".yaml")
 	return b == "no-team" || b == "unassigned"
-}
-
-// FindRoot returns the repository root for dir: the nearest ancestor holding .git or
-// .tollgate.yaml, or dir itself.
-func FindRoot(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	for d := abs; ; {
-		for _, marker := range []string{".git", ".tollgate.yaml", ".tollgate.yml"} {
-			if _, err := os.Lstat(filepath.Join(d, marker)); err == nil {
-				return d
-			}
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return abs
-		}
-		d = parent
-	}
 }

@@ -15,7 +15,7 @@ import (
 
 // Options configure a load.
 type Options struct {
-	Root    string   // repository root; "" means FindRoot of the first target
+	Root    string   // repository root (config.FindRoot), required
 	Entries []string // entry files (absolute or relative to the working directory)
 	Limits  yamlsrc.Limits
 	Workers int // 0 means GOMAXPROCS
@@ -36,11 +36,10 @@ func Open(opts Options) (*Repo, []string, error) {
 	if opts.Limits == (yamlsrc.Limits{}) {
 		opts.Limits = yamlsrc.DefaultLimits
 	}
-	root := opts.Root
-	if root == "" {
-		root = FindRoot(filepath.Dir(opts.Entries[0]))
+	if opts.Root == "" {
+		return nil, nil, fmt.Errorf("no repository root (config.FindRoot finds it)")
 	}
-	root, err := filepath.Abs(root)
+	root, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, nil, err
 	}
