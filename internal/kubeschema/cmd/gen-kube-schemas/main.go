@@ -1,0 +1,41 @@
+// Command gen-kube-schemas regenerates cue/kubernetes; scripts/gen-kube-schemas.sh runs it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/tollgate-dev/tollgate/internal/kubeschema/gen"
+)
+
+func main() {
+	k8s := flag.String("kubernetes", "", "release of k8s.io/kubernetes whose OpenAPI spec to read, e.g. v1.37.2")
+	api := flag.String("api", "", "release of k8s.io/api to read the +enum types from, e.g. v0.37.2 (the same release)")
+	shared := flag.String("shared", "../shared", "directory holding schemas/crds and corpora-kubernetes")
+	out := flag.String("out", "cue/kubernetes", "directory to write the schemas to")
+	flag.Parse()
+	if err := run(*k8s, *api, *shared, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen-kube-schemas:", err)
+		os.Exit(1)
+	}
+}
+
+func run(k8s, api, shared, out string) error {
+	if k8s == "" || api == "" {
+		return fmt.Errorf("-kubernetes and -api are required")
+	}
+	in := gen.Inputs{Shared: shared}
+	var err error
+	if in.Kubernetes, err = gen.Download("k8s.io/kubernetes", k8s); err != nil {
+		return err
+	}
+	if in.API, err = gen.Download("k8s.io/api", api); err != nil {
+		return err
+	}
+	files, err := gen.Generate(in)
+	if err != nil {
+		return err
+	}
+	return gen.Write(out, files)
+}
