@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,4 +156,59 @@ func TestCorpora(t *testing.T) {
 	}
 	slices.Sort(n)
 	t.Logf("%d documents in %d files; kinds without a schema or deprecated: %s", docsSeen, len(files), strings.Join(n, "; "))
+}
+
+// TestCorporaMutated adds an unknown top-level key and a misspelt metadata key to every
+// corpus document that has a schema: each must be reported, so every kind of the corpora is
+// really checked (closed at the top and in metadata), the custom resources included.
+func TestCorporaMutated(t *testing.T) {
+	root, files, byFile := corpusDocs(t)
+	use := kustomizeUse(t, root)
+	v := bundledValidator(t)
+	checked := 0
+	for _, f := range files {
+		for i, d := range byFile[f] {
+			g := GVK{fmt.Sprint(d["apiVersion"]), fmt.Sprint(d["kind"])}
+			if !v.Has(g) {
+				continue
+			}
+			m := maps.Clone(d)
+			m["specc"] = map[string]any{}
+			meta, _ := m["metadata"].(map[string]any)
+			meta = maps.Clone(meta)
+			if meta == nil {
+				meta = map[string]any{}
+			}
+			meta["lables"] = map[string]any{"a": "b"}
+			m["metadata"] = meta
+			got := map[string]bool{}
+			for _, is := range v.ValidateWith(m, use[f]) {
+				if is.RuleID == RuleUnknownKey {
+					got[where(is.Path)+" "+is.Hint] = true
+				}
+			}
+			if !got[`metadata.lables did you mean "labels"?`] || !got["specc "+unknownHint(v, g)] {
+				t.Errorf("%s#%d (%s): the added keys were not both reported: %v", f, i, g, got)
+			}
+			checked++
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d documents checked", checked)
+	}
+}
+
+// unknownHint is the did-you-mean the top-level key "specc" gets: "spec" for kinds that
+// have one.
+func unknownHint(v *Validator, g GVK) string {
+	kp, err := v.pool(g)
+	if err != nil || kp == nil {
+		return "?"
+	}
+	c := kp.get()
+	defer kp.put(c)
+	if schemaChild(c.def, "spec").Exists() {
+		return `did you mean "spec"?`
+	}
+	return ""
 }

@@ -299,7 +299,7 @@ func (kp *kindPool) put(c *compiled) { kp.free <- c }
 type compiled struct {
 	ctx       *cue.Context
 	def       cue.Value       // what documents are unified with
-	userFiles map[string]bool // organisation files that constrain this kind
+	userFiles map[string]bool // organisation files that add constraints to a bundled kind
 }
 
 // compile builds g's schema: the bundled definition, ObjectMeta for the metadata of a custom
@@ -342,7 +342,13 @@ func (v *Validator) compile(g GVK) (*compiled, error) {
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("the organisation's schema of %s conflicts with the bundled one: %s", g, errorText(err))
 	}
-	return &compiled{ctx: ctx, def: d, userFiles: files}, nil
+	c := &compiled{ctx: ctx, def: d}
+	if isBundled {
+		// What an organisation adds to a bundled kind is its own rule (schema-custom); the
+		// schema of an in-house kind is that kind's schema, reported like a bundled one.
+		c.userFiles = files
+	}
+	return c, nil
 }
 
 func compileDef(ctx *cue.Context, file, def string) (cue.Value, error) {

@@ -22,9 +22,9 @@ import (
 //	}
 //
 // A definition of a kind with no bundled schema is that kind's schema (metadata is checked
-// as Kubernetes' ObjectMeta unless the definition says more); a definition of a bundled kind
-// adds its constraints to the bundled schema (fields it doesn't mention stay allowed), and
-// what it rejects is reported as schema-custom. Files without such definitions are left to
+// as Kubernetes' ObjectMeta unless the definition says more), its findings reported with the
+// usual rules; a definition of a bundled kind adds its constraints to the bundled schema
+// (fields it doesn't mention stay allowed), and what it rejects is reported as schema-custom. Files without such definitions are left to
 // others (the Fleet schema stage reads the same directories).
 
 type userDef struct {
