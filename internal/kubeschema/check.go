@@ -13,17 +13,39 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/finding"
 )
 
-// check validates doc with CUE and turns what fails into issues. The common case, a valid
-// document, costs one unification; only a failing document is walked.
+// check validates doc and turns what fails into issues. A valid document usually takes the
+// fast path (fast.go); otherwise one unification with CUE, and a walk only when it fails.
 func (c *compiled) check(doc map[string]any) []Issue {
-	data, nulls := withoutNulls(doc, nil)
-	u := c.def.Unify(c.ctx.Encode(data))
-	if u.Validate(cue.Concrete(true)) == nil && c.nullKeysAllowed(nulls) {
+	if c.fast != nil && c.fast.valid(c.fast.root, doc) {
 		return nil
 	}
+	return c.fullCheck(doc)
+}
+
+// fullCheck is check without the fast path.
+func (c *compiled) fullCheck(doc map[string]any) []Issue {
+	// Without a fast path, one evaluation of the whole document settles the common case. With
+	// one, the walk evaluates only the subtrees the fast path doubts.
+	if c.fast == nil && c.cueValid(doc) {
+		return nil
+	}
+	data, nulls := withoutNulls(doc, nil)
 	w := &walker{c: c, data: data, nulls: nulls, byPath: map[string]*pathErrs{}}
-	w.walk(u, c.def, doc, data, nil)
+	var root *snode
+	var u cue.Value
+	if c.fast != nil {
+		root = c.fast.root
+	} else {
+		u = w.unified()
+	}
+	w.walk(u, c.def, root, doc, data, nil)
 	return w.issues()
+}
+
+// cueValid is CUE's verdict on the whole document, with no fast path.
+func (c *compiled) cueValid(doc map[string]any) bool {
+	data, nulls := withoutNulls(doc, nil)
+	return c.def.Unify(c.ctx.Encode(data)).Validate(cue.Concrete(true)) == nil && c.nullKeysAllowed(nulls)
 }
 
 // withoutNulls copies v without the null values of mappings, and lists their paths. Kubernetes
@@ -86,6 +108,7 @@ type pathErrs struct {
 // each failing subtree, and checks keys with Allows and required fields with Fields.
 type walker struct {
 	c      *compiled
+	u      cue.Value // the whole document unified with the schema, when needed
 	data   any
 	nulls  [][]any
 	byPath map[string]*pathErrs
@@ -93,20 +116,45 @@ type walker struct {
 	out    []Issue
 }
 
-func (w *walker) walk(val, sch cue.Value, orig, data any, path []any) {
-	err := val.Validate(cue.Concrete(true))
-	if err == nil && !w.hasNullBelow(path) {
+// walk finds the issues of the subtree orig (data without its nulls) at path, whose schema
+// is sch. Without a fast path (n nil all the way) val is the subtree unified with its schema,
+// and each failing subtree is validated as a whole. With one, n is the fast path's node: a
+// subtree it accepts is skipped, a struct or list it models is not evaluated at all (its keys,
+// required fields and children are checked one by one, val left zero), a scalar is unified
+// with its own constraint, and only what it does not model is looked up in the whole
+// document's unification (made once, on demand).
+func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) {
+	if n != nil && w.c.fast.valid(n, orig) {
 		return
 	}
 	if w.kindMismatch(sch, data, path) {
 		return // nothing below a value of the wrong kind can be checked
 	}
-	for _, e := range cueerrors.Errors(err) {
-		format, args := e.Msg()
-		if format == "field not allowed" { // found below with Allows, at the right key
-			continue
+	modelled := n != nil && (n.shape == shapeStruct || n.shape == shapeList)
+	switch {
+	case modelled:
+	case n != nil && n.shape == shapeLeaf:
+		for _, e := range cueerrors.Errors(sch.Unify(w.c.ctx.Encode(data)).Validate(cue.Concrete(true))) {
+			format, args := e.Msg()
+			w.add(path, rawErr{format: format, args: args, custom: w.fromUser(e)})
 		}
-		w.add(w.dataPath(e.Path()), rawErr{format: format, args: args, custom: w.fromUser(e)})
+		return
+	default:
+		if !val.Exists() {
+			val = w.unified().LookupPath(cuePath(path))
+		}
+		err := val.Validate(cue.Concrete(true))
+		if err == nil && !w.hasNullBelow(path) {
+			return
+		}
+		for _, e := range cueerrors.Errors(err) {
+			format, args := e.Msg()
+			if format == "field not allowed" { // found below with Allows, at the right key
+				continue
+			}
+			w.add(w.dataPath(e.Path()), rawErr{format: format, args: args, custom: w.fromUser(e)})
+		}
+		n = nil // below here, the unguided walk
 	}
 	switch o := orig.(type) {
 	case map[string]any:
@@ -114,7 +162,15 @@ func (w *walker) walk(val, sch cue.Value, orig, data any, path []any) {
 			return
 		}
 		d, _ := data.(map[string]any)
-		w.requiredKeys(val, d, path)
+		if modelled {
+			for _, r := range n.required {
+				if _, ok := d[r]; !ok {
+					w.add(appendPath(path, r), rawErr{format: "field is required but not present"})
+				}
+			}
+		} else {
+			w.requiredKeys(val, d, path)
+		}
 		for _, k := range sortedKeys(o) {
 			if sch.Exists() && !sch.Allows(cue.Str(k)) {
 				w.unknownKey(sch, path, k)
@@ -123,19 +179,51 @@ func (w *walker) walk(val, sch cue.Value, orig, data any, path []any) {
 			if o[k] == nil {
 				continue
 			}
-			if child := val.LookupPath(cue.MakePath(cue.Str(k))); child.Exists() {
-				w.walk(child, schemaChild(sch, k), o[k], d[k], appendPath(path, k))
+			var child cue.Value
+			if !modelled {
+				if child = val.LookupPath(cue.MakePath(cue.Str(k))); !child.Exists() {
+					continue
+				}
 			}
+			w.walk(child, schemaChild(sch, k), n.child(w.c.fast, k), o[k], d[k], appendPath(path, k))
 		}
 	case []any:
 		l, _ := data.([]any)
 		elem := sch.LookupPath(cue.MakePath(cue.AnyIndex))
+		var en *snode
+		if modelled && n.shape == shapeList {
+			en = n.elem
+		}
 		for i := range l {
-			if child := val.LookupPath(cue.MakePath(cue.Index(i))); child.Exists() {
-				w.walk(child, elem, o[i], l[i], appendPath(path, i))
+			var child cue.Value
+			if !modelled {
+				if child = val.LookupPath(cue.MakePath(cue.Index(i))); !child.Exists() {
+					continue
+				}
 			}
+			w.walk(child, elem, en, o[i], l[i], appendPath(path, i))
 		}
 	}
+}
+
+// unified is the whole document unified with the schema, made on first use.
+func (w *walker) unified() cue.Value {
+	if !w.u.Exists() {
+		w.u = w.c.def.Unify(w.c.ctx.Encode(w.data))
+	}
+	return w.u
+}
+
+func cuePath(path []any) cue.Path {
+	sels := make([]cue.Selector, len(path))
+	for i, p := range path {
+		if idx, ok := p.(int); ok {
+			sels[i] = cue.Index(idx)
+		} else {
+			sels[i] = cue.Str(fmt.Sprint(p))
+		}
+	}
+	return cue.MakePath(sels...)
 }
 
 // kindMismatch records a type error when data cannot be of any kind the schema accepts (a

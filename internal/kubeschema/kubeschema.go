@@ -299,6 +299,7 @@ func (kp *kindPool) put(c *compiled) { kp.free <- c }
 type compiled struct {
 	ctx       *cue.Context
 	def       cue.Value       // what documents are unified with
+	fast      *fastTree       // the fast path for valid documents (fast.go); nil for none
 	userFiles map[string]bool // organisation files that add constraints to a bundled kind
 }
 
@@ -343,6 +344,9 @@ func (v *Validator) compile(g GVK) (*compiled, error) {
 		return nil, fmt.Errorf("the organisation's schema of %s conflicts with the bundled one: %s", g, errorText(err))
 	}
 	c := &compiled{ctx: ctx, def: d}
+	if len(user) == 0 {
+		c.fast = newFastTree(ctx, d) // fast.go: not for organisation schemas, which may hold any CUE
+	}
 	if isBundled {
 		// What an organisation adds to a bundled kind is its own rule (schema-custom); the
 		// schema of an in-house kind is that kind's schema, reported like a bundled one.
