@@ -49,7 +49,7 @@ type snode struct {
 
 	elem *snode // shapeList
 
-	pure     bool          // shapeLeaf: the constraint is only the kind
+	pure     bool         // shapeLeaf: the constraint is only the kind
 	verdicts map[any]bool // shapeLeaf: value → valid
 }
 
