@@ -33,7 +33,7 @@ func reportPerDoc(b *testing.B, start time.Duration, n int) {
 
 // mixedManifests writes n manifests cycling through a Deployment, a Service, an Argo CD
 // Application and a Flux Kustomization, with names, images and numbers varying as in a real
-// repository; every tenth has a mistake (a misspelt key, a quoted number, a wrong enum value).
+// repository; every tenth of each kind has a mistake (a misspelt key, a quoted number, a wrong enum value).
 func mixedManifests(n int) []string {
 	out := make([]string, n)
 	for i := range n {
@@ -131,7 +131,7 @@ spec:
     substitute: {cluster_env: production, replicas: "2"}
 `, name, i%40)
 		}
-		if i%10 == 9 {
+		if (i/4)%10 == 9 { // every tenth document of each kind
 			switch i % 4 {
 			case 0:
 				s = strings.Replace(s, "imagePullPolicy: IfNotPresent", "imagePullPolicy: ifNotPresent", 1)

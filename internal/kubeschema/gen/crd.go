@@ -16,9 +16,29 @@ import (
 // The root's metadata is left out of the generated schema (CRDs declare it as a bare
 // object): the validator checks it against Kubernetes' ObjectMeta, as the API server does.
 func crdKinds(name string, data []byte) (map[string][]byte, []Kind, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	files := map[string][]byte{}
 	var kinds []Kind
+	err := crdVersions(name, data, func(k Kind, root map[string]any) error {
+		header := fmt.Sprintf("%s %s, from the CustomResourceDefinition in %s.\n"+
+			"metadata is checked against Kubernetes' ObjectMeta (%s) by the validator.\n\n%s",
+			k.APIVersion, k.Kind, name, objectMetaFile, generatedNote)
+		b, err := extractFile(map[string]any{k.Kind: root}, []string{k.Kind}, map[string]string{k.Kind: k.Kind}, header)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", k.APIVersion, k.Kind, err)
+		}
+		files[k.File] = b
+		kinds = append(kinds, k)
+		return nil
+	})
+	return files, kinds, err
+}
+
+// crdVersions calls fn with the index entry and the prepared schema (prose stripped, unknown
+// fields preserved as additionalProperties, metadata taken out) of every served version of
+// every CRD in data.
+func crdVersions(name string, data []byte, fn func(k Kind, root map[string]any) error) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	found := false
 	for i := 0; ; i++ {
 		var doc map[string]any
 		err := dec.Decode(&doc)
@@ -26,40 +46,36 @@ func crdKinds(name string, data []byte) (map[string][]byte, []Kind, error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: document %d: %w", name, i+1, err)
+			return fmt.Errorf("%s: document %d: %w", name, i+1, err)
 		}
 		if doc["kind"] != "CustomResourceDefinition" {
 			continue
 		}
 		if doc["apiVersion"] != "apiextensions.k8s.io/v1" {
-			return nil, nil, fmt.Errorf("%s: document %d: CustomResourceDefinition of %v; only apiextensions.k8s.io/v1 is read", name, i+1, doc["apiVersion"])
+			return fmt.Errorf("%s: document %d: CustomResourceDefinition of %v; only apiextensions.k8s.io/v1 is read", name, i+1, doc["apiVersion"])
 		}
-		f, k, err := crdDocument(name, doc)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: document %d: %w", name, i+1, err)
+		if err := crdDocument(name, doc, func(k Kind, root map[string]any) error {
+			found = true
+			return fn(k, root)
+		}); err != nil {
+			return fmt.Errorf("%s: document %d: %w", name, i+1, err)
 		}
-		for fn, b := range f {
-			files[fn] = b
-		}
-		kinds = append(kinds, k...)
 	}
-	if len(kinds) == 0 {
-		return nil, nil, fmt.Errorf("%s: no CustomResourceDefinition with a schema", name)
+	if !found {
+		return fmt.Errorf("%s: no CustomResourceDefinition with a schema", name)
 	}
-	return files, kinds, nil
+	return nil
 }
 
-func crdDocument(source string, doc map[string]any) (map[string][]byte, []Kind, error) {
+func crdDocument(source string, doc map[string]any, fn func(k Kind, root map[string]any) error) error {
 	spec, _ := doc["spec"].(map[string]any)
 	group, _ := spec["group"].(string)
 	names, _ := spec["names"].(map[string]any)
 	kind, _ := names["kind"].(string)
 	versions, _ := spec["versions"].([]any)
 	if group == "" || kind == "" || len(versions) == 0 {
-		return nil, nil, fmt.Errorf("CustomResourceDefinition without spec.group, spec.names.kind or spec.versions")
+		return fmt.Errorf("CustomResourceDefinition without spec.group, spec.names.kind or spec.versions")
 	}
-	files := map[string][]byte{}
-	var kinds []Kind
 	for _, v := range versions {
 		ver, _ := v.(map[string]any)
 		vname, _ := ver["name"].(string)
@@ -69,7 +85,7 @@ func crdDocument(source string, doc map[string]any) (map[string][]byte, []Kind, 
 		sch, _ := ver["schema"].(map[string]any)
 		root, ok := sch["openAPIV3Schema"].(map[string]any)
 		if !ok {
-			return nil, nil, fmt.Errorf("%s/%s %s has no openAPIV3Schema", group, vname, kind)
+			return fmt.Errorf("%s/%s %s has no openAPIV3Schema", group, vname, kind)
 		}
 		strip(root)
 		openPreserved(root, false)
@@ -84,17 +100,11 @@ func crdDocument(source string, doc map[string]any) (map[string][]byte, []Kind, 
 				k.Deprecated = fmt.Sprintf("%s %s is deprecated", k.APIVersion, kind)
 			}
 		}
-		header := fmt.Sprintf("%s %s, from the CustomResourceDefinition in %s.\n"+
-			"metadata is checked against Kubernetes' ObjectMeta (%s) by the validator.\n\n%s",
-			k.APIVersion, kind, source, objectMetaFile, generatedNote)
-		b, err := extractFile(map[string]any{kind: root}, []string{kind}, map[string]string{kind: kind}, header)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s %s: %w", k.APIVersion, kind, err)
+		if err := fn(k, root); err != nil {
+			return err
 		}
-		files[k.File] = b
-		kinds = append(kinds, k)
 	}
-	return files, kinds, nil
+	return nil
 }
 
 // objectMeta writes the schema of ObjectMeta (and what it refers to) from the core group's

@@ -148,3 +148,30 @@ type Spec struct {
 		t.Errorf("a field the spec lacks: unused = %v", missing)
 	}
 }
+
+func TestStrictJSONSchema(t *testing.T) {
+	in := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"port":   map[string]any{"x-kubernetes-int-or-string": true},
+			"values": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": map[string]any{"a": map[string]any{"type": "string"}}},
+			"ref":    map[string]any{"$ref": "#/components/schemas/io.k8s.api.core.v1.PodSpec"},
+			"labels": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+		},
+	}
+	got := strict(in).(map[string]any)
+	props := got["properties"].(map[string]any)
+	if got["additionalProperties"] != false ||
+		!reflect.DeepEqual(props["port"].(map[string]any)["type"], []any{"integer", "string"}) ||
+		props["values"].(map[string]any)["additionalProperties"] != nil ||
+		props["ref"].(map[string]any)["$ref"] != "#/definitions/io.k8s.api.core.v1.PodSpec" ||
+		!reflect.DeepEqual(props["labels"].(map[string]any)["additionalProperties"], map[string]any{"type": "string"}) {
+		t.Errorf("strict: %v", got)
+	}
+	if in["additionalProperties"] != nil {
+		t.Error("strict changed its input")
+	}
+	if kubeconformFile("", "v1", "Service") != "v1/service_v1.json" || kubeconformFile("apps", "v1", "Deployment") != "apps/deployment_v1.json" {
+		t.Error("kubeconform file names")
+	}
+}

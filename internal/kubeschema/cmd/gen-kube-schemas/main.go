@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/tollgate-dev/tollgate/internal/kubeschema/gen"
 )
@@ -14,14 +15,15 @@ func main() {
 	api := flag.String("api", "", "release of k8s.io/api to read the +enum types from, e.g. v0.37.2 (the same release)")
 	shared := flag.String("shared", "../shared", "directory holding schemas/crds and corpora-kubernetes")
 	out := flag.String("out", "cue/kubernetes", "directory to write the schemas to")
+	kubeconform := flag.String("kubeconform", "", "write the same kinds as kubeconform's strict JSON Schemas to this directory instead (for benchmarks)")
 	flag.Parse()
-	if err := run(*k8s, *api, *shared, *out); err != nil {
+	if err := run(*k8s, *api, *shared, *out, *kubeconform); err != nil {
 		fmt.Fprintln(os.Stderr, "gen-kube-schemas:", err)
 		os.Exit(1)
 	}
 }
 
-func run(k8s, api, shared, out string) error {
+func run(k8s, api, shared, out, kubeconform string) error {
 	if k8s == "" || api == "" {
 		return fmt.Errorf("-kubernetes and -api are required")
 	}
@@ -32,6 +34,22 @@ func run(k8s, api, shared, out string) error {
 	}
 	if in.API, err = gen.Download("k8s.io/api", api); err != nil {
 		return err
+	}
+	if kubeconform != "" {
+		files, err := gen.KubeconformSchemas(in)
+		if err != nil {
+			return err
+		}
+		for name, b := range files {
+			p := filepath.Join(kubeconform, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	files, err := gen.Generate(in)
 	if err != nil {
