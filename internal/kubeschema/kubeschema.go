@@ -24,17 +24,18 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 
 	bundled "github.com/tollgate-dev/tollgate/cue/kubernetes"
+	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 )
 
-// Rule IDs: the Fleet schema stage's (internal/catalog), so findings read the same, and one of
-// this stage's own for a kind it has no schema for.
+// Rule IDs: the Fleet schema stage's (internal/catalog), so findings read the same, and two of
+// this stage's own (the pipeline integration adds them to the catalog).
 const (
-	RuleUnknownKey = "schema-unknown-key"
-	RuleType       = "schema-type"
-	RuleRequired   = "schema-required"
-	RuleValue      = "schema-value"
-	RuleCustom     = "schema-custom"       // a constraint of the organisation's schema
+	RuleUnknownKey = catalog.SchemaUnknownKey
+	RuleType       = catalog.SchemaType
+	RuleRequired   = catalog.SchemaRequired
+	RuleValue      = catalog.SchemaValue
+	RuleCustom     = catalog.SchemaCustom  // a constraint of the organisation's schema
 	RuleNoSchema   = "schema-kind-unknown" // note: no schema for this apiVersion and kind
 	RuleDeprecated = "schema-deprecated"   // warning: the CRD marks this version deprecated
 )
@@ -150,7 +151,7 @@ func (v *Validator) ValidateWith(doc any, opt Options) []Issue {
 	kp, err := v.pool(g)
 	if err != nil {
 		return []Issue{{Message: fmt.Sprintf("internal error: the schema of %s does not compile: %v", g, err),
-			RuleID: "internal-error", Severity: finding.Error}}
+			RuleID: catalog.InternalError, Severity: finding.Error}}
 	}
 	if kp == nil {
 		return []Issue{v.noSchema(g)}
