@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed cue.mod/module.cue *.cue
 var FS embed.FS
+
+// VersionsFS holds versions/versions.cue: which Fleet versions the schemas follow, and when
+// each key of the format appeared or went away (read by internal/schema as data).
+//
+//go:embed versions/versions.cue
+var VersionsFS embed.FS

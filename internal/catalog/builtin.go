@@ -20,6 +20,7 @@ const (
 	SchemaRequired     = "schema-required"
 	SchemaValue        = "schema-value"
 	SchemaCustom       = "schema-custom"
+	FleetVersion       = "fleet-version"
 	Suppression        = "suppression"
 	PolicyError        = "policy-error"
 	PolicyCapabilities = "policy-capabilities"
@@ -58,6 +59,8 @@ var Builtin = []Rule{
 		Description: "A key that Fleet requires here is missing. In the teams era every top-level section must be present (an empty value means none); in the fleets era an omitted section is cleared on apply."},
 	{ID: SchemaValue, Title: "Value is not allowed", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "The value has the right type but is outside what Fleet accepts: an unknown enum value, a malformed date or version, a number out of range, or a combination Fleet forbids."},
+	{ID: FleetVersion, Title: "Key or value newer (or older) than the targeted Fleet", Category: "schema", Severity: finding.Error, Source: "builtin",
+		Description: "The repository targets a Fleet release (`fleet_version:` in .tollgate.yaml or `--fleet-version`; default: the newest release tollgate's schemas follow) that does not know this key or value yet, or no longer knows it: fleetctl of that release rejects it as an unknown key, or the server refuses it. The table of when each key appeared is cue/versions/versions.cue. Fix: remove the key, or raise fleet_version to the Fleet you actually run."},
 	{ID: SchemaCustom, Title: "Organisation schema violated", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "A constraint from the organisation's own CUE schema (`--schema` or `schemas:` in .tollgate.yaml) is not met."},
 	{ID: Suppression, Title: "Suppression comment is malformed or unused", Category: "meta", Severity: finding.Warning, Source: "builtin",

@@ -25,6 +25,7 @@ type checkFlags struct {
 	schemas   []string
 	policies  []string
 	osCatalog string
+	fleetVer  string
 	now       string
 	failLevel string
 	checks    []string
@@ -39,6 +40,7 @@ func (c *checkFlags) register(cmd *cobra.Command) {
 	f.StringArrayVar(&c.schemas, "schema", nil, "directory of organisation CUE schemas (repeatable)")
 	f.StringArrayVar(&c.policies, "policy", nil, "directory of Rego policies (repeatable)")
 	f.StringVar(&c.osCatalog, "os-catalog", "", "OS version catalog file, fresher than the embedded one")
+	f.StringVar(&c.fleetVer, "fleet-version", "", "Fleet release the repository is applied to, e.g. 4.91 (default: fleet_version in .tollgate.yaml, else the newest release the schemas follow)")
 	f.StringVar(&c.now, "now", "", "the date rules treat as today, YYYY-MM-DD or RFC 3339 (default: today, or SOURCE_DATE_EPOCH)")
 	f.StringVar(&c.failLevel, "fail-level", "", "lowest severity that fails the run: error, warning, note or none (default error)")
 	f.StringSliceVar(&c.checks, "checks", []string{"schema", "policy"}, "stages to run besides loading: schema, policy")
@@ -52,7 +54,7 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 		return lint.Options{}, err
 	}
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
-		OSCatalog: c.osCatalog, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
+		OSCatalog: c.osCatalog, FleetVersion: c.fleetVer, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
 		Base: c.base, Head: c.head, Capabilities: c.caps}
 	if c.head != "" && c.base == "" {
 		return lint.Options{}, usagef("--head needs --base")

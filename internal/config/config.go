@@ -38,6 +38,9 @@ type Config struct {
 	FailLevel string `yaml:"fail_level"`
 	// OSCatalog is a path to a fresher OS catalog file.
 	OSCatalog string `yaml:"os_catalog"`
+	// FleetVersion is the Fleet release the repository is applied to ("4.91"): keys newer
+	// releases added are errors, and it decides the era where the files don't.
+	FleetVersion string `yaml:"fleet_version"`
 	// Apply configures `tollgate apply`.
 	Apply ApplyConfig `yaml:"apply"`
 	// Capabilities widens what policies may reach (docs/security.md).

@@ -29,8 +29,11 @@ type Options struct {
 	SchemaDirs []string // --schema (added to the configuration's)
 	PolicyDirs []string // --policy (added to the configuration's)
 	OSCatalog  string   // --os-catalog
-	Now        time.Time
-	Workers    int
+	// FleetVersion is --fleet-version: the Fleet release to check against ("" means the
+	// configuration's fleet_version, else the newest release the schemas follow).
+	FleetVersion string
+	Now          time.Time
+	Workers      int
 	// SkipSchema and SkipPolicy turn a stage off (`--checks`): loading always runs.
 	SkipSchema, SkipPolicy bool
 	// Base, when set, reviews the change from that revision to Head ("" the working tree):

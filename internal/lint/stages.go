@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/policy"
 	"github.com/tollgate-dev/tollgate/internal/schema"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
+	"go.yaml.in/yaml/v3"
 )
 
 // stages holds the prepared checkers: compiled once per run, then applied to every document.
@@ -27,6 +28,7 @@ type stages struct {
 	budget  *memoryBudget // the run's, when Options.LimitMemory set one
 	batch   int           // team files per batch; 0 means batchSize (tests vary it)
 	change  any           // input.change: what the change under review does (lint --base), or nil
+	fleet   *fleetTarget  // the Fleet release checked against
 }
 
 func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {
@@ -53,7 +55,10 @@ func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catal
 
 // newPolicyStage loads the OS catalog and compiles the rules.
 func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {
-	var err error
+	target, err := newFleetTarget(opts.FleetVersion, cfg)
+	if err != nil {
+		return nil, err
+	}
 	osc := oscatalog.Embedded()
 	catPath := opts.OSCatalog
 	if catPath == "" && cfg.OSCatalog != "" {
@@ -73,7 +78,7 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		UserDirs: policyDirs,
 		Params:   cfg.RuleParams,
 		Enabled:  cfg.RuleEnabled,
-		Data:     map[string]any{"os_catalog": osc.Data()},
+		Data:     map[string]any{"os_catalog": osc.Data(), "fleet_version": target.version.String()},
 		Catalog:  osc,
 		Now:      opts.Now,
 		// --checks schema: the rules' metadata for the catalog, nothing compiled.
@@ -97,7 +102,7 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 	if err := cfg.CheckRules(ruleInfo(cat)); err != nil {
 		return nil, usage("%v", err)
 	}
-	st := &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts)}
+	st := &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts), fleet: target}
 	if opts.SkipPolicy {
 		// The bundled secret rules run whatever --checks says: their findings are what masks
 		// secret values in every other finding and snippet (package redact), and a run that did
@@ -148,19 +153,44 @@ func (s *stages) validate(d *load.Doc, kind schema.Kind, era schema.Era) []findi
 	}
 	var fs []finding.Finding
 	for _, is := range s.schema.Validate(kind, era, d.Value) {
+		if envRefMayExpand(d, is) {
+			continue
+		}
 		fs = append(fs, issueFinding(d, is))
 	}
 	return fs
+}
+
+// envRefMayExpand reports an issue about a $VAR reference (schema.Issue.EnvRef) whose scalar
+// is unquoted: fleetctl expands the raw text before parsing, so an unquoted reference may hold
+// the list or mapping the schema wants. Only a quoted one is sure to stay a string.
+func envRefMayExpand(d *load.Doc, is schema.Issue) bool {
+	if !is.EnvRef {
+		return false
+	}
+	hit := yamlsrc.Lookup(d.Root, is.Path)
+	if !hit.Exact(is.Path) || hit.Value == nil {
+		return true // cannot tell: say nothing rather than something false
+	}
+	return hit.Value.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0
 }
 
 // validateEntry checks an entry's document and the keys of its `- path:` items that splicing
 // took out of it (load.Entry.PathItems): of those, only the issues about the item's own keys
 // count (the synthetic document lacks everything else an entry needs).
 func (s *stages) validateEntry(e *load.Entry) []finding.Finding {
-	kind, era := schemaKind(e.Kind), schema.Era(e.Era)
+	kind, era := schemaKind(e.Kind), s.fleet.entryEra(e)
 	fs := s.validate(&e.Doc, kind, era)
+	if e.Value != nil {
+		for _, is := range s.fleet.issues(e, era) {
+			fs = append(fs, issueFinding(&e.Doc, is))
+		}
+	}
 	for _, d := range e.PathItems {
 		for _, is := range s.schema.Validate(kind, era, d.Value) {
+			if envRefMayExpand(d, is) {
+				continue
+			}
 			if len(is.Path) > 2 && pathItemHas(d, is.Path) { // [section, 0, key, ...]
 				fs = append(fs, issueFinding(d, is))
 			}

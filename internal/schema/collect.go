@@ -389,17 +389,30 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	if !exists {
 		return
 	}
-	if s, ok := val.(string); ok && envRef.MatchString(s) {
-		// $VAR references are expanded by fleetctl before parsing; the value behind them is
-		// unknown here, so neither its type nor its value can be judged.
-		return
-	}
 	// 3. The wrong type.
 	hasConflict := false
 	for _, e := range errs {
 		if !strings.HasPrefix(e.format, "field is required") && !strings.Contains(e.format, "errors in empty disjunction") {
 			hasConflict = true
 		}
+	}
+	if s, ok := val.(string); ok && envRef.MatchString(s) {
+		// $VAR references are expanded by fleetctl in the raw text, before parsing: the value
+		// behind one is unknown here, so it is judged only where it cannot fit whatever it
+		// holds. A reference where a list, mapping, number or boolean belongs can become one
+		// only unquoted; quoted, it stays a string ("'secrets' must be a list of secret
+		// items"). Whether it was quoted is in the YAML node, which the lint stage reads:
+		// EnvRef marks the issue as valid only for a quoted reference.
+		if expected := expectedKinds(schema, errs); hasConflict && expected != cue.BottomKind && expected&cue.StringKind == 0 {
+			hint := fmt.Sprintf("write %s in the file and use the variable only for the values inside it", kindWords(expected))
+			if key == "secrets" {
+				hint = fmt.Sprintf("write the list in the file with the variable inside it: secrets: [{secret: \"%s\"}]", s)
+			}
+			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error, EnvRef: true,
+				Message: fmt.Sprintf("%s: expected %s, got the quoted environment reference %q, which stays a string after expansion", key, kindWords(expected), s),
+				Hint:    hint})
+		}
+		return
 	}
 	if !hasConflict {
 		return
@@ -438,12 +451,10 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	if custom && c.hook.Exists() {
 		schema = schemaAt(c.hook, path) // the organisation's own @msg, if it wrote one
 	}
-	if a := schema.Attribute("msg"); a.Err() == nil {
-		if m, err := a.String(0); err == nil {
-			is.Message = fmt.Sprintf("%s %s %s", key, show(val), m)
-			c.emit(is)
-			return
-		}
+	if m, ok := msgAttribute(schema, c.def, path, custom); ok {
+		is.Message = fmt.Sprintf("%s %s %s", key, show(val), m)
+		c.emit(is)
+		return
 	}
 	if alts := alternatives(errs, val); len(alts) > 0 {
 		is.Message = fmt.Sprintf("%s %s is not one of %s", key, show(val), strings.Join(alts, ", "))
@@ -473,6 +484,28 @@ func (c *collector) convert(path []any, errs []rawErr) {
 		is.Message = fmt.Sprintf("%s %s is not allowed here", key, show(val))
 	}
 	c.emit(is)
+}
+
+// msgAttribute is the @msg text for a value at path: the field's own, or for an item of a
+// list the list field's (an attribute cannot be written on a list's element type).
+func msgAttribute(schema, def cue.Value, path []any, custom bool) (string, bool) {
+	if a := schema.Attribute("msg"); a.Err() == nil {
+		if m, err := a.String(0); err == nil {
+			return m, true
+		}
+	}
+	if custom || len(path) == 0 {
+		return "", false
+	}
+	if _, item := path[len(path)-1].(int); !item {
+		return "", false
+	}
+	if a := schemaAt(def, path[:len(path)-1]).Attribute("msg"); a.Err() == nil {
+		if m, err := a.String(0); err == nil {
+			return m, true
+		}
+	}
+	return "", false
 }
 
 func lastKey(path []any) string {

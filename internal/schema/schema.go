@@ -62,6 +62,10 @@ type Issue struct {
 	Hint     string
 	AtKey    bool
 	Missing  bool
+	// EnvRef marks an issue about a $VAR reference where the schema wants no string: true
+	// only if the reference is quoted (an unquoted one may expand into YAML of any kind), which
+	// the caller decides from the YAML node.
+	EnvRef bool
 }
 
 // Validator holds the compiled definitions. It is immutable after New and safe for

@@ -125,7 +125,11 @@ func TestValidateMistakes(t *testing.T) {
 			{"labels[0].label_membership_type", catalog.SchemaValue, finding.Error, `did you mean "manual"?`}}},
 		{"policy platform", KindGlobal, EraFleets, "org_settings: {}\npolicies:\n  - name: a\n    query: SELECT 1\n    platform: macos\n", []want{
 			{"policies[0].platform", catalog.SchemaValue, finding.Error, "comma-separated list of darwin"}}},
-		{"env reference where a mapping goes", KindGlobal, EraTeams, "org_settings:\n  secrets: []\n  integrations:\n    google_calendar:\n      - domain: x\n        api_key_json: $KEY\nagent_options:\npolicies:\nqueries:\n", nil},
+		// The schema cannot see quotes: it flags the reference (EnvRef), and the lint stage keeps
+		// the issue only for a quoted one (an unquoted reference may expand into a mapping).
+		{"env reference where a mapping goes", KindGlobal, EraTeams, "org_settings:\n  secrets: []\n  integrations:\n    google_calendar:\n      - domain: x\n        api_key_json: $KEY\nagent_options:\npolicies:\nqueries:\n", []want{
+			{"org_settings.integrations.google_calendar[0].api_key_json", catalog.SchemaType, finding.Error, "quoted environment reference"}}},
+		{"env reference where a string goes", KindGlobal, EraFleets, "org_settings:\n  org_info:\n    org_name: $ORG\n", nil},
 		{"null name", KindTeam, EraFleets, "name:\n", []want{
 			{"name", catalog.SchemaRequired, finding.Error, `"name" has no value`}}},
 		{"no-team name", KindNoTeam, EraTeams, "name: Unassigned\npolicies:\nsoftware:\n", []want{
