@@ -55,6 +55,11 @@ func TestCorpora(t *testing.T) {
 func report(t *testing.T, issues []Issue) {
 	t.Helper()
 	for _, is := range issues {
+		// A $VAR where a list or mapping belongs is an error only when quoted; the lint stage
+		// decides that from the YAML node (internal/lint's corpus test covers it).
+		if is.EnvRef {
+			continue
+		}
 		if is.Severity == finding.Error {
 			t.Errorf("%s: %s [%s] %s", dotted(is.Path), is.Message, is.RuleID, is.Hint)
 		} else {

@@ -189,7 +189,7 @@ func TestTaintAnalysis(t *testing.T) {
 		}
 	}
 	// Names tested by comprehension conditions carry the tests' results.
-	for name, want := range map[string]int{"type": 1, "minimum_version": 1, "deadline": 1, "path": 0, "deadline_days": 0} {
+	for name, want := range map[string]int{"type": 1, "minimum_version": 0, "deadline": 1, "path": 0, "deadline_days": 0} {
 		if got := len(v.memo.probes[name]); got != want {
 			t.Errorf("bundled schema: %q has %d probes, want %d", name, got, want)
 		}
@@ -274,7 +274,7 @@ func TestLeafClassify(t *testing.T) {
 		refused  []any
 	}{
 		{updates.child("deadline"), []any{"2025-06-30", "", "2028-02-29"}, []any{"2025-02-30", "2025-6-30", "30/06/2025", " ", "2025-06-30T00:00:00Z"}},
-		{updates.child("minimum_version"), []any{"15.1", "15.0.1", "26", ""}, []any{"15.1 (24B83)", "latest", "Sequoia"}},
+		{updates.child("minimum_version"), []any{"15.1", "15.0.1", "26", "", "latest"}, []any{"15.1 (24B83)", "Latest", "Sequoia"}},
 		{v.memo.roots[EraTeams][KindTeam].child("controls").child("windows_updates").child("deadline_days"), []any{int64(0), int64(30)}, []any{int64(-1), int64(31)}},
 	}
 	for _, c := range cases {

@@ -77,9 +77,11 @@ func TestValidateMistakes(t *testing.T) {
 			{"controls.macos_updates.minimum_version", catalog.SchemaType, finding.Error, "expected a string, got a number (15.1)"}}},
 		{"bad minimum_version", KindTeam, EraTeams, teamA + "controls:\n  macos_updates:\n    minimum_version: Sequoia 15\n    deadline: '2025-06-30'\n", []want{
 			{"controls.macos_updates.minimum_version", catalog.SchemaValue, finding.Error, `"Sequoia 15" must be a version number`}}},
-		{"latest needs the fleets era", KindTeam, EraTeams, teamA + "controls:\n  macos_updates:\n    minimum_version: latest\n    deadline: '2025-06-30'\n", []want{
-			{"controls.macos_updates.minimum_version", catalog.SchemaValue, finding.Error, "must be a version number"}}},
-		{"latest in the fleets era", KindTeam, EraFleets, fleetB + "controls:\n  macos_updates:\n    minimum_version: latest\n    deadline: '2025-06-30'\n", nil},
+		// Fleet 4.91 reads "latest" whatever the files' spelling; cue/versions gates it by version.
+		{"latest with deadline_days, teams spelling", KindTeam, EraTeams, teamA + "controls:\n  macos_updates:\n    minimum_version: latest\n    deadline_days: 7\n", nil},
+		{"latest with deadline_days, fleets era", KindTeam, EraFleets, fleetB + "controls:\n  macos_updates:\n    minimum_version: latest\n    deadline_days: 7\n", nil},
+		{"deadline_days is a whole number", KindTeam, EraFleets, fleetB + "controls:\n  macos_updates:\n    minimum_version: latest\n    deadline_days: a week\n", []want{
+			{"controls.macos_updates.deadline_days", catalog.SchemaType, finding.Error, "expected a whole number"}}},
 		{"impossible deadline", KindTeam, EraFleets, fleetB + "controls:\n  macos_updates:\n    minimum_version: '15.1'\n    deadline: '2025-02-30'\n", []want{
 			{"controls.macos_updates.deadline", catalog.SchemaValue, finding.Error, `"2025-02-30" is not a real date`}}},
 		{"deadline without version", KindTeam, EraFleets, fleetB + "controls:\n  ios_updates:\n    deadline: '2025-02-28'\n", []want{
