@@ -29,7 +29,8 @@
 //	    "beta_only": ["26.7", "27.0"],        // versions known only as beta/RC, sorted
 //	    "gdmf": ["26.6.2", "26.6.1", ...]     // offered by Apple at the snapshot, or null
 //	                                          // when the catalog has no GDMF snapshot
-//	  }
+//	  },
+//	  "gdmf_date": "2026-08-22"               // when the GDMF lists were fetched, or null
 //	}
 //
 // Every version string is canonical: MAJOR.MINOR, plus .PATCH when it is not zero (so "15",
@@ -120,6 +121,7 @@ type platformData struct {
 // Catalog is an immutable set of OS versions at a snapshot date.
 type Catalog struct {
 	snapshot  time.Time
+	gdmfDate  string // the day the GDMF list was fetched ("" when the catalog has none)
 	source    string
 	platforms map[string]*platformData
 }
@@ -240,6 +242,14 @@ func build(f *catalogFile) (*Catalog, error) {
 		pd.betas = append(pd.betas, Beta{Version: v, Label: b.Version, Build: b.Build, Released: rel})
 	}
 	if g := f.AppleGDMFSnapshot; g != nil {
+		c.gdmfDate = c.SnapshotDay()
+		if g.Fetched != "" {
+			d, err := parseDate(g.Fetched)
+			if err != nil {
+				return nil, fmt.Errorf("apple_gdmf_snapshot.fetched %q: want a date", g.Fetched)
+			}
+			c.gdmfDate = d.Format(time.DateOnly)
+		}
 		for _, p := range allPlatforms {
 			pd := c.platforms[p]
 			if pd == nil {
@@ -427,6 +437,9 @@ func (c *Catalog) GDMFOffered(platform string, v Version) (offered, known bool) 
 	}
 	return false, true
 }
+
+// GDMFDate is the day the catalog's GDMF list was fetched, "" when it has none.
+func (c *Catalog) GDMFDate() string { return c.gdmfDate }
 
 // GDMF lists what Apple offered at the snapshot (nil when unknown).
 func (c *Catalog) GDMF(platform string) []Offer {

@@ -10,8 +10,13 @@ import (
 // go through ast.InterfaceToValue without surprises.
 func (c *Catalog) Data() map[string]any {
 	day := c.SnapshotDay()
+	var gdmfDate any // null when the catalog has no GDMF lists
+	if c.gdmfDate != "" {
+		gdmfDate = c.gdmfDate
+	}
 	out := map[string]any{
 		"snapshot_date": day,
+		"gdmf_date":     gdmfDate,
 		"fresh_days":    FreshDays,
 		"source":        c.source,
 	}

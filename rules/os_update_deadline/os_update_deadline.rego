@@ -3,7 +3,9 @@
 # description: |
 #   An Apple OS update enforcement needs `minimum_version` and `deadline` together (Fleet:
 #   "deadline is required when minimum_version is provided", and the reverse); Fleet 4.91's
-#   `minimum_version: latest` takes `deadline_days` instead of `deadline`. A deadline before the
+#   `minimum_version: latest` takes `deadline_days` (at least 1) instead of `deadline`, and
+#   `deadline_days` goes with nothing else (server/fleet/app.go, AppleOSUpdateSettings.Validate;
+#   its cases: server/fleet/app_test.go, TestAppleOSUpdatesLatestValidate). A deadline before the
 #   version's release date is an error; one already past (hosts are forced to update at once)
 #   or fewer than `min_days_ahead` days ahead (users get no notice) is a warning. The date
 #   itself must be a real YYYY-MM-DD date; the schema reports malformed ones.
@@ -105,6 +107,20 @@ checks(section, platform, u) := union({
 		mv != "latest"
 		setting(u, "deadline_days") != null
 		msg := sprintf("%s.deadline_days only goes with minimum_version \"latest\"; an exact version takes deadline", [section])
+	},
+	# Fleet's "deadline_days with no version" case.
+	{lib.fail("", ["controls", section, "deadline_days"], msg) |
+		mv == null
+		setting(u, "deadline_days") != null
+		msg := sprintf("%s.deadline_days only goes with minimum_version \"latest\"", [section])
+	},
+	# Fleet's "latest with zero deadline_days" and "... negative deadline_days" cases.
+	{lib.fail("", ["controls", section, "deadline_days"], msg) |
+		mv == "latest"
+		n := setting(u, "deadline_days")
+		is_number(n)
+		n < 1
+		msg := sprintf("%s: deadline_days %v with minimum_version \"latest\" must be at least 1", [section, n])
 	},
 	# The deadline comes before the version was even released.
 	{lib.with_hint(lib.fail("", ["controls", section, "deadline"], msg), hint) |

@@ -65,6 +65,26 @@ test_deadline_days_with_exact_version if {
 	f.path == ["controls", "macos_updates", "deadline_days"]
 }
 
+# Fleet's TestAppleOSUpdatesLatestValidate: "latest with deadline_days" is valid, "latest
+# with zero deadline_days" and "deadline_days with no version" are not.
+test_latest_with_deadline_days_is_silent if {
+	count(findings({"minimum_version": "latest", "deadline_days": 7})) == 0
+	count(findings({"minimum_version": "latest", "deadline_days": 1, "deadline": ""})) == 0
+}
+
+test_latest_with_zero_deadline_days if {
+	fs := findings({"minimum_version": "latest", "deadline_days": 0})
+	some f in fs
+	f.path == ["controls", "macos_updates", "deadline_days"]
+	contains(f.msg, "must be at least 1")
+}
+
+test_deadline_days_without_version if {
+	fs := findings({"deadline_days": 14})
+	some f in fs
+	f.path == ["controls", "macos_updates", "deadline_days"]
+}
+
 # A date that does not exist is the schema's finding: this rule says nothing about it.
 test_impossible_date_is_silent if {
 	count(findings({"minimum_version": "15.1", "deadline": "2027-02-30"})) == 0

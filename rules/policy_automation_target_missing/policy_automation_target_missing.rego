@@ -9,7 +9,11 @@
 #   found on team"), the App Store app one of its `software.app_store_apps` ("install_software.
 #   app_store_id … not found on team …") and the Fleet-maintained app one of its
 #   `software.fleet_maintained_apps`; the same goes for the `fleet_maintained_app_slug` of a
-#   `type: patch` policy. fleetctl stops the whole run on the first one. Paths are compared after
+#   `type: patch` policy. A policy that resends a configuration profile
+#   (`resend_configuration_profile`, Fleet 4.92) must name a profile of the same file's
+#   controls: a .mobileconfig by its PayloadDisplayName or a Windows .xml by its file name
+#   (pkg/spec/gitops.go, `parsePolicyResendConfigurationProfile`: "configuration profile %q was
+#   not defined in controls in %s"). fleetctl stops the whole run on the first one. Paths are compared after
 #   resolving them the way fleetctl does (a policy's from the file holding the policy, a
 #   script's from the controls file). Fix: add the script or software to the team, or point the
 #   policy at one it has.
@@ -131,3 +135,42 @@ report contains lib.with_hint(lib.fail(entry.file, array.concat(["policies", i],
 }
 
 pname(pol) := object.get(pol, "name", "")
+
+# --- resend_configuration_profile (pkg/spec/gitops.go, parsePolicyResendConfigurationProfile)
+
+# The names fleetctl collects from an entry's own controls: a .mobileconfig's
+# PayloadDisplayName, a Windows .xml's file name without extension (DDM .json declarations do
+# not count).
+defined_profiles[p.entry] contains p.name if {
+	some p in input.profiles
+	p.format in {"mobileconfig", "syncml"}
+	is_string(p.name)
+}
+
+# An entry some of whose Apple or Windows profiles did not parse: its names are not all known.
+unreadable_profiles contains r.entry if {
+	some r in input.refs
+	r.role == "profile"
+	regex.match(`(?i)\.(mobileconfig|xml)$`, r.target)
+	not parsed_profile[[r.entry, r.target]]
+}
+
+parsed_profile contains [p.entry, p.file] if {
+	some p in input.profiles
+}
+
+report contains lib.with_hint(lib.fail(entry.file, ["policies", i, "resend_configuration_profile"], msg), hint) if {
+	some entry in input.teams
+	policies := entry.doc.policies
+	is_array(policies)
+	some i, pol in policies
+	is_object(pol)
+	raw := pol.resend_configuration_profile
+	is_string(raw)
+	name := trim_space(raw)
+	name != ""
+	not unreadable_profiles[entry.file]
+	not object.get(defined_profiles, entry.file, set())[name]
+	msg := sprintf("resend_configuration_profile %q of policy %q names no configuration profile of this file's controls; fleetctl stops with: configuration profile %q was not defined in controls", [name, pname(pol), name])
+	hint := "name a .mobileconfig by its PayloadDisplayName, or a Windows profile by its file name without .xml, listed in this file's controls"
+}

@@ -60,3 +60,40 @@ test_fma_and_patch_policy if {
 	some f in fs
 	f.path == ["policies", 2, "fleet_maintained_app_slug"]
 }
+
+resend_input(name) := {
+	"global": null,
+	"teams": [{"file": "fleets/t.yml", "kind": "team", "doc": {"policies": [{"name": "p", "query": "SELECT 1", "resend_configuration_profile": name}]}}],
+	"profiles": [
+		{"file": "lib/wifi.mobileconfig", "entry": "fleets/t.yml", "format": "mobileconfig", "name": "Wi-Fi"},
+		{"file": "lib/Password.xml", "entry": "fleets/t.yml", "format": "syncml", "name": "Password"},
+		{"file": "lib/decl.json", "entry": "fleets/t.yml", "format": "ddm", "name": "com.example.decl"},
+	],
+	"refs": [],
+}
+
+resend_findings(doc) := fs if {
+	fs := rule.report with input as doc
+}
+
+test_resend_names_a_profile_of_the_file if {
+	count(resend_findings(resend_input("Wi-Fi"))) == 0
+	count(resend_findings(resend_input(" Password "))) == 0
+	count(resend_findings(resend_input(""))) == 0
+}
+
+test_resend_names_no_profile if {
+	fs := resend_findings(resend_input("VPN"))
+	some f in fs
+	f.path == ["policies", 0, "resend_configuration_profile"]
+	contains(f.msg, "was not defined in controls")
+}
+
+test_resend_ddm_declarations_do_not_count if {
+	count(resend_findings(resend_input("com.example.decl"))) == 1
+}
+
+test_resend_silent_when_a_profile_did_not_parse if {
+	doc := object.union(resend_input("VPN"), {"refs": [{"entry": "fleets/t.yml", "path": ["controls", "apple_settings", "configuration_profiles", 0, "path"], "role": "profile", "target": "lib/broken.mobileconfig", "exists": true}]})
+	count(resend_findings(doc)) == 0
+}
