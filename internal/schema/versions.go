@@ -121,6 +121,9 @@ func ParseVersionTable(src []byte) (*VersionTable, error) {
 	}
 	for i := range t.Keys {
 		k := &t.Keys[i]
+		if k.Key == "" || k.What == "" || k.Source == "" {
+			return nil, fmt.Errorf("version table: %q: key, what and source are required", k.Key)
+		}
 		k.pattern = splitKeyPattern(k.Key)
 		if k.Since == "" && k.Removed == "" {
 			return nil, fmt.Errorf("version table: %s: neither since nor removed", k.Key)
