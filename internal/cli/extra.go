@@ -58,11 +58,11 @@ func newCatalogCmd(e *env) *cobra.Command {
 		Use:   "catalog",
 		Short: "Show or refresh the Apple OS version catalog",
 	}
-	var output, macURL, iosURL string
+	var output, macURL, iosURL, gdmfURL string
 	var timeout time.Duration
 	update := &cobra.Command{
 		Use:   "update",
-		Short: "Fetch the SOFA feeds into a catalog file for --os-catalog",
+		Short: "Fetch the SOFA feeds and Apple's GDMF list into a catalog file for --os-catalog",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			urls := map[string]string{}
@@ -74,6 +74,9 @@ func newCatalogCmd(e *env) *cobra.Command {
 			}
 			if iosURL != "" {
 				urls["ios"] = iosURL
+			}
+			if gdmfURL != "" {
+				urls["gdmf"] = gdmfURL
 			}
 			var buf bytes.Buffer
 			client := &http.Client{Timeout: timeout}
@@ -98,6 +101,7 @@ func newCatalogCmd(e *env) *cobra.Command {
 	update.Flags().StringVarP(&output, "output", "o", "os-catalog.json", "file to write (- for standard output)")
 	update.Flags().StringVar(&macURL, "macos-feed", "", "URL of the macOS SOFA v2 feed (default: SOFA's)")
 	update.Flags().StringVar(&iosURL, "ios-feed", "", "URL of the iOS SOFA v2 feed (default: SOFA's)")
+	update.Flags().StringVar(&gdmfURL, "gdmf-feed", "", "URL of Apple's GDMF list (default: https://gdmf.apple.com/v2/pmv)")
 	update.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "time limit for the download")
 	show := &cobra.Command{
 		Use:   "show",
@@ -112,6 +116,9 @@ func newCatalogCmd(e *env) *cobra.Command {
 				}
 			}
 			fmt.Fprintf(e.stdout, "catalog of %s\n", c.SnapshotDay())
+			if d := c.GDMFDate(); d != "" {
+				fmt.Fprintf(e.stdout, "  GDMF list of %s\n", d)
+			}
 			for _, p := range c.Platforms() {
 				if r, ok := c.Latest(p); ok {
 					fmt.Fprintf(e.stdout, "  %-7s latest %s\n", p, r.Version)

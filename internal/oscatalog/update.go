@@ -10,18 +10,20 @@ import (
 	"time"
 )
 
-// DefaultFeedURLs are SOFA's v2 feeds. Update also accepts the key "gdmf" for Apple's
-// gdmf.apple.com/v2/pmv answer (its TLS chain ends at Apple's own root CA, which the system pool
-// may lack; hence it is opt-in).
+// DefaultFeedURLs are SOFA's v2 feeds and Apple's GDMF list (gdmf.apple.com/v2/pmv: the
+// versions Apple offers, which Fleet 4.83+ checks minimum_version against). GDMF's TLS chain
+// ends at an Apple root that the system pool may lack: Update trusts Apple's roots for it (see
+// gdmfClient), with verification on.
 var DefaultFeedURLs = map[string]string{
-	MacOS: "https://sofafeed.macadmins.io/v2/macos_data_feed.json",
-	IOS:   "https://sofafeed.macadmins.io/v2/ios_data_feed.json",
+	MacOS:  "https://sofafeed.macadmins.io/v2/macos_data_feed.json",
+	IOS:    "https://sofafeed.macadmins.io/v2/ios_data_feed.json",
+	"gdmf": "https://gdmf.apple.com/v2/pmv",
 }
 
 // maxFeedBytes bounds one download; the real feeds are a few MB.
 const maxFeedBytes = 64 << 20
 
-// Update fetches the feeds named in urls (keys "macos", "ios", optionally "gdmf"; nil means
+// Update fetches the feeds named in urls (keys "macos", "ios", "gdmf"; nil means
 // DefaultFeedURLs) and writes a catalog in the embedded shape to out. The output depends only on
 // the feeds: its snapshot_date is the newest LastCheck of the feeds, JSON keys are sorted, lists
 // are newest first. Nothing is written unless the result loads as a catalog.
@@ -52,9 +54,16 @@ func Update(ctx context.Context, client *http.Client, urls map[string]string, ou
 	}
 	var gdmf *pmvFeed
 	if u, ok := urls["gdmf"]; ok {
-		gdmf = new(pmvFeed)
-		if err := fetchJSON(ctx, client, u, gdmf); err != nil {
+		gc, err := gdmfClient(client)
+		if err != nil {
 			return err
+		}
+		gdmf = new(pmvFeed)
+		if err := fetchJSON(ctx, gc, u, gdmf); err != nil {
+			return fmt.Errorf("GDMF: %w", err)
+		}
+		if len(gdmf.PublicAssetSets) == 0 && len(gdmf.AssetSets) == 0 {
+			return fmt.Errorf("GET %s: no PublicAssetSets or AssetSets: not a GDMF answer", u)
 		}
 	}
 	f, err := fromSOFA(feeds, gdmf, urls)
