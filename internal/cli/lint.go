@@ -212,6 +212,9 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 	if err := writeReport(rep, in, rf.output, e.stdout); err != nil {
 		return res, level, in, &reportError{err}
 	}
+	if note := res.StaleCatalogNote(opts.Now); note != "" {
+		fmt.Fprintln(e.stderr, note)
+	}
 	return res, level, in, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/redact"
+	"github.com/tollgate-dev/tollgate/internal/oscatalog"
 )
 
 // Options describe one run.
@@ -59,6 +60,8 @@ type Result struct {
 	// Prints is what the policies printed with print(), bounded, for standard error (never
 	// for the report).
 	Prints []string
+	// OSCatalog is the OS version catalog the rules used (nil with --checks schema).
+	OSCatalog *oscatalog.Catalog
 
 	release func()
 }
@@ -138,6 +141,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.release = b.st.budget.stop
 	secrets := secretValues(fs, res.Catalog, repo)
 	res.Findings = secrets.Findings(postProcess(fs, sups, cfg, res.Catalog))
+	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
 		res.Findings = append(res.Findings, wideningNotes(b.st.policy, cfg, opts.Capabilities, root)...)

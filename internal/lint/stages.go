@@ -29,6 +29,8 @@ type stages struct {
 	batch   int           // team files per batch; 0 means batchSize (tests vary it)
 	change  any           // input.change: what the change under review does (lint --base), or nil
 	fleet   *fleetTarget  // the Fleet release checked against
+	// osCatalog is the OS version catalog the rules use (nil when the policy stage is off).
+	osCatalog *oscatalog.Catalog
 }
 
 func newStages(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog) (*stages, error) {
@@ -103,6 +105,9 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		return nil, usage("%v", err)
 	}
 	st := &stages{opts: opts, policy: eng, cfg: cfg, workers: workerCount(opts), fleet: target}
+	if !opts.SkipPolicy {
+		st.osCatalog = osc
+	}
 	if opts.SkipPolicy {
 		// The bundled secret rules run whatever --checks says: their findings are what masks
 		// secret values in every other finding and snippet (package redact), and a run that did
