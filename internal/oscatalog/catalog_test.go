@@ -212,6 +212,10 @@ func TestData(t *testing.T) {
 	if g := back["ipados"].(map[string]any)["gdmf"].([]any); len(g) != 11 {
 		t.Errorf("ipados gdmf: %v", g)
 	}
+	// The GDMF list's own date (its fetched time), which os-version-not-offered names.
+	if back["gdmf_date"] != "2026-08-22" {
+		t.Errorf("gdmf_date: %v", back["gdmf_date"])
+	}
 	if p := back["platforms"].([]any); len(p) != 3 {
 		t.Errorf("platforms: %v", p)
 	}
@@ -241,6 +245,9 @@ func TestLoadShapes(t *testing.T) {
 	}
 	if _, known := ios.GDMFOffered(IOS, MustParseVersion("27.0")); known {
 		t.Error("a SOFA feed has no GDMF data")
+	}
+	if d := ios.GDMFDate(); d != "" || ios.Data()["gdmf_date"] != nil {
+		t.Errorf("a SOFA feed has no GDMF date: %q", d)
 	}
 	for name, body := range map[string]string{
 		"not json":     "nope",
