@@ -19,8 +19,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
-	"github.com/tollgate-dev/tollgate/internal/redact"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
+	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
 // Options describe one run.
