@@ -1,25 +1,68 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/policy"
 )
 
+// catalogFlags are what `rules` and `explain` read besides the bundled rules: the repository's
+// .tollgate.yaml (its policies: and per-rule settings) and extra policy directories.
+type catalogFlags struct {
+	config   string
+	policies []string
+}
+
+func (c *catalogFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&c.config, "config", "", "configuration file whose policies: are listed too (default: .tollgate.yaml found upward from the current directory)")
+	f.StringArrayVar(&c.policies, "policy", nil, "also the rules of this policy directory (repeatable)")
+}
+
+// load reads the configuration (found as lint finds it, from the current directory) and the
+// catalog of every rule it and the flags name.
+func (c *catalogFlags) load() (*catalog.Catalog, *config.Config, error) {
+	cfg := &config.Config{}
+	path := c.config
+	if path == "" {
+		path = config.Find(".", load.FindRoot("."))
+	}
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, nil, usagef("config file %s does not exist", path)
+			}
+			return nil, nil, usagef("%v", err)
+		}
+	}
+	cat, err := ruleCatalog(append(cfg.AbsAll(cfg.Policies), c.policies...))
+	return cat, cfg, err
+}
+
 func newRulesCmd(e *env) *cobra.Command {
 	var asJSON bool
-	var policies []string
+	var fl catalogFlags
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List every rule with its ID, severity and title",
-		Args:  cobra.NoArgs,
+		Long: `Rules lists the built-in and bundled rules, and the rules of the policies that
+.tollgate.yaml (found upward from the current directory, or --config) and --policy name.
+SEVERITY is the one the configuration sets, "off" for a disabled rule.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := ruleCatalog(policies)
+			cat, cfg, err := fl.load()
 			if err != nil {
 				return err
 			}
@@ -27,56 +70,80 @@ func newRulesCmd(e *env) *cobra.Command {
 				return writeJSON(e.stdout, cat.Rules())
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tTITLE")
+			fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tSOURCE\tTITLE")
 			for _, r := range cat.Rules() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, effectiveSeverity(r, cfg), r.Category, displaySource(r.Source), r.Title)
 			}
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
-	cmd.Flags().StringArrayVar(&policies, "policy", nil, "also list the rules of this policy directory (repeatable)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON (the rules' own metadata)")
+	fl.register(cmd)
 	return cmd
 }
 
 func newExplainCmd(e *env) *cobra.Command {
-	var policies []string
+	var fl catalogFlags
 	cmd := &cobra.Command{
 		Use:   "explain RULE-ID",
 		Short: "Print a rule's documentation",
-		Args:  cobra.ExactArgs(1),
+		Long: `Explain prints a rule's documentation: a built-in or bundled rule, or one of the
+policies that .tollgate.yaml (found upward from the current directory, or --config) and
+--policy name, with the severity and parameters the configuration sets.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := ruleCatalog(policies)
+			cat, cfg, err := fl.load()
 			if err != nil {
 				return err
 			}
 			r, ok := cat.Get(args[0])
 			if !ok {
-				return usagef("unknown rule %q; `tollgate rules` lists them", args[0])
+				return usagef("unknown rule %q; `tollgate rules` lists them (with the policies of .tollgate.yaml, or --config / --policy)", args[0])
 			}
-			fmt.Fprint(e.stdout, explain(r))
+			fmt.Fprint(e.stdout, explain(r, cfg))
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&policies, "policy", nil, "also know the rules of this policy directory (repeatable)")
+	fl.register(cmd)
 	return cmd
 }
 
-// explain renders a rule's documentation as plain text (the docs pages use the same fields).
-func explain(r catalog.Rule) string {
+// effectiveSeverity is the rule's severity after the configuration: its override, or "off".
+func effectiveSeverity(r catalog.Rule, cfg *config.Config) string {
+	if !cfg.RuleEnabled(r.ID) {
+		return "off"
+	}
+	if s := strings.ToLower(cfg.Rules[r.ID].Severity); s != "" {
+		return s
+	}
+	return r.Severity.String()
+}
+
+// explain renders a rule's documentation as plain text (the docs pages use the same fields),
+// with what the configuration changes.
+func explain(r catalog.Rule, cfg *config.Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n\n", r.ID, r.Title)
-	fmt.Fprintf(&b, "Severity: %s    Category: %s", r.Severity, r.Category)
+	fmt.Fprintf(&b, "Severity: %s    Category: %s    Source: %s", r.Severity, r.Category, displaySource(r.Source))
 	if r.NotSuppressible {
 		b.WriteString("    Cannot be suppressed")
 	}
-	b.WriteString("\n\n")
+	b.WriteString("\n")
+	if sev := effectiveSeverity(r, cfg); sev != r.Severity.String() {
+		fmt.Fprintf(&b, "Configured: %s in %s\n", sev, cfg.Path)
+	}
+	b.WriteString("\n")
 	b.WriteString(r.Description)
 	b.WriteString("\n")
 	if len(r.Params) > 0 {
 		b.WriteString("\nParameters (set under rules." + r.ID + ".params in .tollgate.yaml):\n")
+		set := cfg.RuleParams(r.ID)
 		for _, p := range r.Params {
-			fmt.Fprintf(&b, "  %s (default %v): %s%s\n", p.Name, p.Default, p.Description, bounds(p))
+			def := fmt.Sprint(p.Default)
+			if p.Default == nil {
+				def = "unset"
+			}
+			fmt.Fprintf(&b, "  %s (default %s%s): %s%s\n", p.Name, def, configured(set, p.Name, cfg.Path), p.Description, bounds(p))
 		}
 	}
 	if u := r.DocURL(); u != "" {
@@ -85,10 +152,32 @@ func explain(r catalog.Rule) string {
 	return b.String()
 }
 
+func configured(set map[string]any, name, path string) string {
+	v, ok := set[name]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("; %v in %s", v, path)
+}
+
+// displaySource shows a user policy directory relative to the current directory, so the
+// listing reads the same on every machine.
+func displaySource(src string) string {
+	if !filepath.IsAbs(src) {
+		return filepath.ToSlash(src)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, src); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(src)
+}
+
 // ruleCatalog is every rule tollgate knows: built in, bundled Rego, and user policies.
 func ruleCatalog(policyDirs []string) (*catalog.Catalog, error) {
 	cat := catalog.New()
-	rs, err := policy.Catalog(policyDirs)
+	rs, err := policy.Catalog(slices.Compact(policyDirs))
 	if err != nil {
 		return nil, usagef("%v", err)
 	}

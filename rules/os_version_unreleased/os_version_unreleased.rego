@@ -51,9 +51,15 @@ problems(section, platform, version) := {finding |
 	finding := lib.with_hint(lib.with_severity(f, status.severity), hint(status))
 }
 
-hint(status) := sprintf("use a released version such as %q", [status.latest]) if {
+# The hint stays on the version's own major line when Apple has released one (15.10 → the newest
+# 15.x): a jump to the next major would be a riskier change than the mistake it fixes.
+hint(status) := sprintf("use a released version such as %q", [suggested(status)]) if {
 	status.kind != "newer-than-catalog"
 }
+
+suggested(status) := status.latest_in_major if status.latest_in_major != ""
+
+else := status.latest
 
 hint(status) := "run `tollgate catalog update -o os-catalog.json` and pass `--os-catalog os-catalog.json`" if {
 	status.kind == "newer-than-catalog"

@@ -21,7 +21,7 @@
 #   params:
 #     - name: min_length
 #       default: 12
-#       description: the shortest passcode length the organisation accepts (1–16)
+#       description: the shortest passcode length the organisation accepts
 #       minimum: 1
 #       maximum: 16
 #       why: Apple and Windows accept a minimum passcode length of at most 16
