@@ -64,6 +64,7 @@ func NewFacts(era load.Era, global *load.Entry, teams []TeamRef, labels []string
 		"labels":            strs(slices.Compact(labels)),
 		"ci": map[string]any{
 			"known": ci.Known, "advisory": ci.Advisory, "provided": strs(ci.Provided), "workflows": strs(ci.Workflows),
+			"steps": ciSteps(ci.Steps),
 		},
 		"secrets": strs(secrets),
 	}
