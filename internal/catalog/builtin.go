@@ -64,7 +64,7 @@ var Builtin = []Rule{
 	{ID: SchemaCustom, Title: "Organisation schema violated", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "A constraint from the organisation's own CUE schema (`--schema` or `schemas:` in .tollgate.yaml) is not met."},
 	{ID: Suppression, Title: "Suppression comment is malformed or unused", Category: "meta", Severity: finding.Warning, Source: "builtin",
-		Description: "A `# tollgate:ignore RULE-ID reason` comment must name a rule and give a reason, and must silence a finding on its line or the next one. Unused suppressions hide nothing and should be removed; some rules (plaintext secrets) cannot be suppressed."},
+		Description: "A `# tollgate:ignore RULE-ID reason` comment must name a rule and give a reason, and must silence a finding on its line or the next one. A file that can't hold a comment (a JSON, .mobileconfig or XML profile, a script) is suppressed from the line that includes it: the comment on or above the team file's `- path:` line covers that rule's findings in the file, and a file several teams list stays reported unless every one of their `- path:` lines suppresses it. Unused suppressions hide nothing and should be removed; some rules (plaintext secrets) cannot be suppressed."},
 	{ID: PolicyError, Title: "Policy failed to evaluate", Category: "meta", Severity: finding.Error, Source: "builtin",
 		Description: "A Rego policy raised an error while evaluating (a bad date, a bad regular expression, a type error, a time-out). The check did not run to completion, so it did not pass either."},
 	{ID: PolicyCapabilities, Title: "Policies may reach beyond the default sandbox", Category: "meta", Severity: finding.Note, Source: "builtin", NotSuppressible: true,

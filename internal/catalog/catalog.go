@@ -52,6 +52,9 @@ func (p Param) Check(v any) error {
 	if p.Minimum == nil && p.Maximum == nil {
 		return nil
 	}
+	if v == nil && p.Default == nil {
+		return nil // an optional parameter left unset (min_length_ios: the rule falls back)
+	}
 	var n float64
 	switch x := v.(type) {
 	case int:

@@ -13,7 +13,6 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
-	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/policy"
 )
 
@@ -36,7 +35,7 @@ func (c *catalogFlags) load() (*catalog.Catalog, *config.Config, error) {
 	cfg := &config.Config{}
 	path := c.config
 	if path == "" {
-		path = config.Find(".", load.FindRoot("."))
+		path = config.Find(".", config.FindRoot("."))
 	}
 	if path != "" {
 		var err error

@@ -140,7 +140,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Repo = repo
 	res.release = b.st.budget.stop
 	secrets := secretValues(fs, res.Catalog, repo)
-	res.Findings = secrets.Findings(postProcess(fs, sups, cfg, res.Catalog))
+	res.Findings = secrets.Findings(postProcess(fs, sups, includeSites(repo, fs), cfg, res.Catalog))
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
@@ -256,11 +256,11 @@ func secretValues(fs []finding.Finding, cat *catalog.Catalog, repo *load.Repo) *
 // postProcess applies configuration (rules off, severities, ignored paths), suppressions (found
 // while the files were read),
 // dedupe and sort; each step is a small function tested on its own.
-func postProcess(fs []finding.Finding, sups []*suppression, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
+func postProcess(fs []finding.Finding, sups []*suppression, sites map[string][]site, cfg *config.Config, cat *catalog.Catalog) []finding.Finding {
 	always, rest := unsilenceable(fs, cat)
 	rest = configure(rest, cfg)
 	rest = ignorePaths(rest, cfg.Ignore)
-	fs = applySuppressions(append(rest, always...), sups, cat)
+	fs = applySuppressions(append(rest, always...), sups, cat, sites)
 	finding.Sort(fs)
 	return finding.Dedupe(fs)
 }

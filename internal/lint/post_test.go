@@ -45,7 +45,7 @@ func TestSuppressions(t *testing.T) {
 	cat := catalog.New()
 	in := []finding.Finding{fnd("f.yml", 1, "r1", finding.Error), fnd("f.yml", 4, "r2", finding.Error),
 		fnd("f.yml", 4, "r3", finding.Warning), fnd("f.yml", 6, "other", finding.Error), fnd("f.yml", 5, "r4", finding.Error)}
-	out := applySuppressions(in, sups, cat)
+	out := applySuppressions(in, sups, cat, nil)
 	finding.Sort(out)
 	var got []string
 	for _, f := range out {

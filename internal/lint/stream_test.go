@@ -71,7 +71,7 @@ func lintWith(t *testing.T, dir string, batch int, facts func([]load.EntryFacts)
 			t.Errorf("%s was read but no batch scanned it", f.Path)
 		}
 	}
-	return render(postProcess(fs, sups, cfg, cat))
+	return render(postProcess(fs, sups, nil, cfg, cat))
 }
 
 func render(fs []finding.Finding) []string {

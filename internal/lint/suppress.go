@@ -3,10 +3,12 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
 // A suppression is `# tollgate:ignore RULE-ID[,RULE-ID...] reason` (also after `//` or in
@@ -63,12 +65,51 @@ func findSuppressions(file string, lines func(int) string, count int) []*suppres
 	return out
 }
 
-// applySuppressions drops suppressed findings and reports malformed and unused suppressions.
-func applySuppressions(fs []finding.Finding, sups []*suppression, cat *catalog.Catalog) []finding.Finding {
-	type key struct {
-		file string
-		line int
+// site is a line that includes a file: the `- path:` of a team file that lists a profile.
+type site struct {
+	file string
+	line int
+}
+
+// includeSites maps each file that cannot hold a comment (a profile, a script: anything but
+// YAML) and has a finding to the lines that include it, so a suppression there covers it.
+func includeSites(repo *load.Repo, fs []finding.Finding) map[string][]site {
+	if repo == nil {
+		return nil
 	}
+	flagged := map[string]bool{}
+	for _, f := range fs {
+		if f.Location.File != "" && !yamlPath(f.Location.File) {
+			flagged[f.Location.File] = true
+		}
+	}
+	if len(flagged) == 0 {
+		return nil
+	}
+	out := map[string][]site{}
+	for _, r := range repo.Refs {
+		if r.Entry == nil || !flagged[r.Target] {
+			continue
+		}
+		loc := r.Entry.Doc.Locate(r.Path, false)
+		s := site{loc.File, loc.Start.Line}
+		if loc.File != "" && !slices.Contains(out[r.Target], s) {
+			out[r.Target] = append(out[r.Target], s)
+		}
+	}
+	return out
+}
+
+func yamlPath(p string) bool {
+	return strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")
+}
+
+// applySuppressions drops suppressed findings and reports malformed and unused suppressions.
+// A finding in a file that includes list (a profile) is also suppressed from the lines that
+// include it, when every one of them has a matching suppression: a profile two teams list and
+// one team vouches for is still reported for the other.
+func applySuppressions(fs []finding.Finding, sups []*suppression, cat *catalog.Catalog, sites map[string][]site) []finding.Finding {
+	type key = site
 	byLine := map[key][]*suppression{}
 	var out []finding.Finding
 	for _, s := range sups {
@@ -85,22 +126,35 @@ func applySuppressions(fs []finding.Finding, sups []*suppression, cat *catalog.C
 		}
 		byLine[key{s.file, s.target}] = append(byLine[key{s.file, s.target}], s)
 	}
-	for _, f := range fs {
-		suppressed := false
-		for _, s := range byLine[key{f.Location.File, f.Location.Start.Line}] {
+	// covers reports whether a suppression on the line at k covers f, marking it used.
+	covers := func(k key, f finding.Finding) bool {
+		covered := false
+		for _, s := range byLine[k] {
 			for _, r := range s.rules {
 				if r != f.RuleID && r != "all" {
 					continue
 				}
+				s.used[r] = true
 				if rule, ok := cat.Get(f.RuleID); ok && rule.NotSuppressible {
-					s.used[r] = true
 					out = append(out, supFinding(s, finding.Error,
 						fmt.Sprintf("rule %q cannot be suppressed; fix the finding instead", f.RuleID), ""))
 					continue
 				}
-				s.used[r] = true
-				suppressed = true
+				covered = true
 			}
+		}
+		return covered
+	}
+	for _, f := range fs {
+		suppressed := covers(key{f.Location.File, f.Location.Start.Line}, f)
+		if inc := sites[f.Location.File]; !suppressed && len(inc) > 0 {
+			all := true
+			for _, at := range inc {
+				if !covers(at, f) {
+					all = false
+				}
+			}
+			suppressed = all
 		}
 		if !suppressed {
 			out = append(out, f)

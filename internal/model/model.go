@@ -254,7 +254,94 @@ func profileObj(cp *cachedProfile, r load.Ref) map[string]any {
 		"file": p.File, "entry": r.Entry.File.Path, "ref": pathAny(r.Path), "format": string(p.Format),
 		"name": p.Name, "identifier": p.Identifier, "signed": p.Signed, "payloads": cp.shared["payloads"],
 		"problems": cp.shared["problems"], "keys": cp.shared["keys"], "platform": platformOf(r.Path, p),
+		"apple_platforms": strs(applePlatforms(r, p)),
 	}
+}
+
+// builtinPlatformLabels are Fleet's built-in labels that stand for one Apple platform.
+var builtinPlatformLabels = map[string]string{
+	"macOS": "macos", "macOS 14+ (Sonoma+)": "macos", "iOS": "ios", "iPadOS": "ipados",
+}
+
+// applePlatforms names the Apple platforms an Apple profile can reach, for rules whose
+// thresholds differ by platform: Fleet delivers a team's Apple profiles to its macOS, iOS and
+// iPadOS hosts alike. Narrowed, in order, by the built-in platform labels of the item that lists
+// it (labels_include_all, or labels_include_any naming platform labels only; labels_exclude_any
+// removes), else by a directory of the profile's path named for one platform, as Fleet's
+// template lays them out (lib/macos, lib/ios, lib/ipados; platforms/ios in the fleets era).
+// Otherwise all three, so the strictest threshold applies. Nil for other profiles.
+func applePlatforms(r load.Ref, p *profile.Profile) []string {
+	if p.Format != profile.FormatMobileconfig && p.Format != profile.FormatDDM {
+		return nil
+	}
+	all := []string{"ios", "ipados", "macos"}
+	item, _ := valueAt(r.Entry.Value, r.Path[:max(len(r.Path)-1, 0)]).(map[string]any)
+	platformsOf := func(key string) (named []string, others bool) {
+		ls, _ := item[key].([]any)
+		for _, l := range ls {
+			s, _ := l.(string)
+			if pl, ok := builtinPlatformLabels[s]; ok {
+				named = append(named, pl)
+			} else {
+				others = true
+			}
+		}
+		return named, others
+	}
+	reach := all
+	if named, _ := platformsOf("labels_include_all"); len(named) > 0 {
+		reach = named
+	} else if named, others := platformsOf("labels_include_any"); len(named) > 0 && !others {
+		reach = named
+	} else if seg := pathPlatforms(r.Target); len(seg) == 1 {
+		reach = seg
+	}
+	excluded, _ := platformsOf("labels_exclude_any")
+	out := slices.DeleteFunc(slices.Clone(reach), func(pl string) bool { return slices.Contains(excluded, pl) })
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) == 0 {
+		return all // excluded from every platform it could reach: checked as for any
+	}
+	return out
+}
+
+// pathPlatforms are the Apple platforms the directories of path are named for.
+func pathPlatforms(path string) []string {
+	var out []string
+	dirs := strings.Split(strings.ToLower(path), "/")
+	for _, d := range dirs[:max(len(dirs)-1, 0)] {
+		switch d {
+		case "macos", "darwin":
+			out = append(out, "macos")
+		case "ios":
+			out = append(out, "ios")
+		case "ipados":
+			out = append(out, "ipados")
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// valueAt walks a data path in a plain value; nil when it is not there.
+func valueAt(v any, path []any) any {
+	for _, el := range path {
+		switch k := el.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k < 0 || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		default:
+			return nil
+		}
+	}
+	return v
 }
 
 // platformOf names the platform a profile is for: from the settings section it is listed in.

@@ -9,8 +9,15 @@
 #   without MinDevicePasswordLength, Windows' default of 4 applies: both are too short. Values the
 #   platform refuses (Apple 0–16, Windows 4–16) are errors; a `min_length` above 16 could not be
 #   met on either platform, so the configuration refuses it. CIS asks for 15 characters; NIST
-#   SP 800-63B for 8 with a second factor and 15 without. Fix: raise the value in the profile
-#   (at most 16).
+#   SP 800-63B for 8 with a second factor and 15 without. Each platform can have its own
+#   minimum (`min_length_macos`, `min_length_ios`, `min_length_ipados`, `min_length_windows`;
+#   unset means `min_length`): a 6-digit PIN on iPhones, 12 characters on Macs. Fleet delivers a
+#   team's Apple profiles to its macOS, iOS and iPadOS hosts alike, so an Apple profile is held
+#   to the strictest minimum of the platforms it can reach: those of the built-in labels
+#   `macOS`, `iOS`, `iPadOS` on the item that lists it (`labels_include_all`, or
+#   `labels_include_any` naming only platform labels; `labels_exclude_any` removes), else the
+#   platform its directory is named for (`lib/ios/…`, `platforms/ipados/…`, as Fleet's template
+#   lays them out), else all three. Fix: raise the value in the profile (at most 16).
 # custom:
 #   id: passcode-min-length
 #   severity: error
@@ -21,17 +28,47 @@
 #   params:
 #     - name: min_length
 #       default: 12
-#       description: the shortest passcode length the organisation accepts
+#       description: the shortest passcode length the organisation accepts, on every platform without its own
 #       minimum: 1
 #       maximum: 16
 #       why: Apple and Windows accept a minimum passcode length of at most 16
+#     - name: min_length_macos
+#       default: null
+#       description: the shortest passcode length for macOS, min_length when unset
+#       minimum: 1
+#       maximum: 16
+#       why: Apple accepts a minimum passcode length of at most 16
+#     - name: min_length_ios
+#       default: null
+#       description: the shortest passcode length for iOS, min_length when unset
+#       minimum: 1
+#       maximum: 16
+#       why: Apple accepts a minimum passcode length of at most 16
+#     - name: min_length_ipados
+#       default: null
+#       description: the shortest passcode length for iPadOS, min_length when unset
+#       minimum: 1
+#       maximum: 16
+#       why: Apple accepts a minimum passcode length of at most 16
+#     - name: min_length_windows
+#       default: null
+#       description: the shortest passcode length for Windows, min_length when unset
+#       minimum: 1
+#       maximum: 16
+#       why: Windows accepts a minimum password length of at most 16
 package tollgate.rules.passcode_min_length
 
 import data.tollgate.lib
 
 id := "passcode-min-length"
 
-min_length := lib.param(id, "min_length")
+
+# required(p) is [the minimum length profile p must enforce, " for <platform>" when a
+# platform's own parameter set it, "" otherwise]: the strictest of the platforms it reaches.
+required(p) := [n, lib.platform_suffix(id, "min_length", reach, n)] if {
+	reach := lib.profile_platforms(p)
+	n := max([lib.platform_param(id, "min_length", pl) | some pl in reach])
+}
 
 apple_key := {"mobileconfig": "minLength", "ddm": "MinimumLength"}
 
@@ -68,7 +105,7 @@ report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if 
 	not int_of(s)
 	not lib.profile_placeholder(s.v)
 	msg := sprintf("%s is %v, not a whole number: the passcode payload is refused", [name(s), s.v])
-	hint := sprintf("write <integer>%v</integer> or more, at most 16", [min([min_length, 16])])
+	hint := sprintf("write <integer>%v</integer> or more, at most 16", [min([required(s.p)[0], 16])])
 }
 
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
@@ -76,16 +113,17 @@ report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if 
 	n := int_of(s)
 	not between(n, s.lo, s.hi)
 	msg := sprintf("%s %v is outside %d–%d, the range %s accepts", [name(s), n, s.lo, s.hi, s.os])
-	hint := sprintf("use a value from %v to 16", [max([min_length, s.lo])])
+	hint := sprintf("use a value from %v to 16", [max([required(s.p)[0], s.lo])])
 }
 
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
 	some s in settings
 	n := int_of(s)
 	between(n, s.lo, s.hi)
-	n < min_length
-	msg := sprintf("%s is %v, below the required minimum passcode length of %v", [name(s), n, min_length])
-	hint := sprintf("set %s to at least %v", [name(s), min_length])
+	[want, where] := required(s.p)
+	n < want
+	msg := sprintf("%s is %v, below the required minimum passcode length%s of %v", [name(s), n, where, want])
+	hint := sprintf("set %s to at least %v", [name(s), want])
 }
 
 between(n, lo, hi) if {
@@ -98,7 +136,7 @@ report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) i
 	some [p, pl] in lib.apple_passcode_payloads
 	not entries_setting_apple_length[p.entry]
 	msg := sprintf("the passcode payload sets no %s, so any length is accepted (Apple's default is 0)", [apple_key[p.format]])
-	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([min_length, 16])])
+	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([required(p)[0], 16])])
 }
 
 # A set, not a function of the entry: a function would scan every setting for every payload.
@@ -115,7 +153,7 @@ report contains lib.with_hint(lib.fail_at(file, line, col, msg), hint) if {
 	firsts := [x.pos | some x in password_payloads; x.key == key] # indexed by key (see below)
 	[line, col] := min(firsts)
 	msg := "DeviceLock password policies are set but no profile of the team sets MinDevicePasswordLength, so Windows requires only 4 characters"
-	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([min_length, 4]), 16])])
+	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([lib.platform_param(id, "min_length", "windows"), 4]), 16])])
 }
 
 entries_setting_windows_length contains s.p.entry if {

@@ -102,3 +102,38 @@ test_windows_missing_length if {
 test_windows_lock_screen_node_alone_is_silent if {
 	count(findings([win("PreventLockScreenSlideShow", "1")], 12)) == 0
 }
+
+# Per-platform minimums: iPhones with a 6-digit PIN, Macs with 12 characters, Windows 14.
+platform_params := {"passcode-min-length": {
+	"min_length": 12, "min_length_macos": null, "min_length_ios": 6,
+	"min_length_ipados": null, "min_length_windows": 14,
+}}
+
+on(p, platforms) := object.union(p, {"apple_platforms": platforms})
+
+per_platform(profiles) := fs if {
+	fs := passcode_min_length.report with input as model(profiles) with data.tollgate.params as platform_params
+}
+
+test_ios_profile_meets_the_ios_minimum if {
+	count(per_platform([on(mc({"minLength": 6}, {}), ["ios"])])) == 0
+}
+
+test_macos_profile_keeps_min_length if {
+	fs := per_platform([on(mc({"minLength": 6}, {}), ["macos"])])
+	some f in fs
+	f.msg == "minLength is 6, below the required minimum passcode length of 12"
+}
+
+# A profile that can reach iPhones and Macs is held to the stricter minimum.
+test_profile_for_every_apple_platform_takes_the_strictest if {
+	fs := per_platform([on(mc({"minLength": 8}, {}), ["ios", "ipados", "macos"])])
+	count(fs) == 1
+}
+
+test_platform_named_when_its_own_minimum_applies if {
+	fs := per_platform([win("MinDevicePasswordLength", "12")])
+	some f in fs
+	f.msg == "MinDevicePasswordLength is 12, below the required minimum passcode length for Windows of 14"
+	f.hint == "set MinDevicePasswordLength to at least 14"
+}

@@ -10,7 +10,10 @@
 #   1234: `allowSimple` defaults to true, so it must be set to false (or DDM
 #   `RequireComplexPasscode` to true); Windows `AllowSimpleDevicePassword` must not be 1.
 #   Values the platform refuses are errors, the rest warnings. CIS asks for lockout after 5
-#   attempts and screen lock within 15-20 minutes. Fix: tighten the profile values.
+#   attempts and screen lock within 15-20 minutes. Each parameter can be set per platform
+#   (`max_inactivity_ios`, `require_complex_windows`, …; unset means the parameter itself); an
+#   Apple profile is held to the strictest value of the platforms it can reach (see
+#   passcode-min-length). Fix: tighten the profile values.
 # custom:
 #   id: passcode-policy
 #   severity: warning
@@ -26,6 +29,42 @@
 #     - name: require_complex
 #       default: true
 #       description: require payloads that forbid simple passcodes (repeated or sequential characters)
+#     - name: max_failed_attempts_macos
+#       default: null
+#       description: the most failed passcode attempts on macOS, max_failed_attempts when unset
+#     - name: max_failed_attempts_ios
+#       default: null
+#       description: the most failed passcode attempts on iOS, max_failed_attempts when unset
+#     - name: max_failed_attempts_ipados
+#       default: null
+#       description: the most failed passcode attempts on iPadOS, max_failed_attempts when unset
+#     - name: max_failed_attempts_windows
+#       default: null
+#       description: the most failed passcode attempts on Windows, max_failed_attempts when unset
+#     - name: max_inactivity_macos
+#       default: null
+#       description: the most idle minutes on macOS, max_inactivity when unset
+#     - name: max_inactivity_ios
+#       default: null
+#       description: the most idle minutes on iOS, max_inactivity when unset
+#     - name: max_inactivity_ipados
+#       default: null
+#       description: the most idle minutes on iPadOS, max_inactivity when unset
+#     - name: max_inactivity_windows
+#       default: null
+#       description: the most idle minutes on Windows, max_inactivity when unset
+#     - name: require_complex_macos
+#       default: null
+#       description: require forbidding simple passcodes on macOS, require_complex when unset
+#     - name: require_complex_ios
+#       default: null
+#       description: require forbidding simple passcodes on iOS, require_complex when unset
+#     - name: require_complex_ipados
+#       default: null
+#       description: require forbidding simple passcodes on iPadOS, require_complex when unset
+#     - name: require_complex_windows
+#       default: null
+#       description: require forbidding simple passcodes on Windows, require_complex when unset
 package tollgate.rules.passcode_policy
 
 import data.tollgate.lib
@@ -79,8 +118,11 @@ report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
 	some v in values
 	zero_off(v)
 	msg := sprintf("%s 0 %s", [v.name, v.c.zero])
-	hint := sprintf("set %s to at most %v", [v.name, lib.param(id, v.c.param)])
+	hint := sprintf("set %s to at most %v", [v.name, cap(v.p, v.c.param)])
 }
+
+# cap is the strictest (lowest) value of a parameter among the platforms profile p can reach.
+cap(p, param) := min([lib.platform_param(id, param, pl) | some pl in lib.profile_platforms(p)])
 
 # Windows uses 0 for "no limit".
 zero_off(v) if {
@@ -91,10 +133,11 @@ zero_off(v) if {
 report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
 	some v in values
 	in_range(v)
-	cap := lib.param(id, v.c.param)
-	v.n > cap
-	msg := sprintf("%s is %v, above the organisation's maximum of %v", [v.name, v.n, cap])
-	hint := sprintf("lower %s to %v or less (or raise rules.passcode-policy.params.%s)", [v.name, cap, v.c.param])
+	most := cap(v.p, v.c.param)
+	v.n > most
+	where := lib.platform_suffix(id, v.c.param, lib.profile_platforms(v.p), most)
+	msg := sprintf("%s is %v, above the organisation's maximum%s of %v", [v.name, v.n, where, most])
+	hint := sprintf("lower %s to %v or less (or raise rules.passcode-policy.params.%s)", [v.name, most, v.c.param])
 }
 
 # Simple passcodes: Apple merges a team's passcode payloads, so one that forbids them is enough.
@@ -121,16 +164,22 @@ simple_msg := {
 
 simple_key := {"mobileconfig": "allowSimple", "ddm": "RequireComplexPasscode"}
 
+# requires_complex(p): a platform profile p can reach requires forbidding simple passcodes.
+requires_complex(p) if {
+	some pl in lib.profile_platforms(p)
+	lib.platform_param(id, "require_complex", pl) == true
+}
+
 report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simple_msg[p.format]), hint) if {
-	lib.param(id, "require_complex") == true
 	some [p, pl] in lib.apple_passcode_payloads
+	requires_complex(p)
 	not entries_forbidding_simple[p.entry]
 	hint := sprintf("set %s to %v", [simple_key[p.format], p.format == "ddm"])
 }
 
 report contains lib.with_hint(lib.fail_payload(p, pl, "Data", msg), hint) if {
-	lib.param(id, "require_complex") == true
 	some [p, pl, "AllowSimpleDevicePassword"] in lib.windows_devicelock_payloads
+	requires_complex(p)
 	lib.profile_int(pl.values.Data) == 1
 	msg := "AllowSimpleDevicePassword is 1, so simple passwords such as 1234 are allowed"
 	hint := "write <Data>0</Data>"

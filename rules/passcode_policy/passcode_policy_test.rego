@@ -83,3 +83,27 @@ test_windows_good_values_are_silent if {
 test_windows_simple_allowed if {
 	"AllowSimpleDevicePassword is 1, so simple passwords such as 1234 are allowed" in msgs([win("AllowSimpleDevicePassword", "1")])
 }
+
+# Per platform: iPhones may idle 5 minutes, and their PIN may be simple; Macs keep the defaults.
+platform_params := {"passcode-policy": {
+	"max_failed_attempts": 11, "max_inactivity": 15, "require_complex": true,
+	"max_inactivity_ios": 5, "require_complex_ios": false,
+}}
+
+on(p, platforms) := object.union(p, {"apple_platforms": platforms})
+
+per_platform(ps) := {f.msg | some f in passcode_policy.report with input as {"profiles": ps} with data.tollgate.params as platform_params}
+
+test_ios_has_its_own_cap if {
+	"maxInactivity is 10, above the organisation's maximum for iOS of 5" in per_platform([on(mc({"maxInactivity": 10, "allowSimple": false}), ["ios"])])
+	count(per_platform([on(mc({"maxInactivity": 10, "allowSimple": false}), ["macos"])])) == 0
+}
+
+test_strictest_cap_for_every_apple_platform if {
+	count(per_platform([on(mc({"maxInactivity": 10, "allowSimple": false}), ["ios", "ipados", "macos"])])) == 1
+}
+
+test_simple_allowed_where_no_platform_requires_complex if {
+	count(per_platform([on(mc({"maxInactivity": 5}), ["ios"])])) == 0
+	count(per_platform([on(mc({"maxInactivity": 5}), ["ios", "macos"])])) == 1
+}

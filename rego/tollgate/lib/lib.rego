@@ -185,3 +185,43 @@ software_packages contains [pkg.file, [i], p, object.get(pkg, "used_by", [])] if
 
 # url_path is the path part of a URL (no query, no fragment), as url.Parse gives it.
 url_path(u) := split(split(u, "#")[0], "?")[0]
+
+# --- Per-platform parameters (passcode rules) ---
+
+# profile_platforms are the platforms a profile can reach: "windows" for a SyncML profile; for
+# an Apple profile those of input.profiles[_].apple_platforms (macos, ios, ipados: narrowed by
+# built-in platform labels or the profile's directory, else all three).
+profile_platforms(p) := ["windows"] if p.format == "syncml"
+
+else := p.apple_platforms if count(object.get(p, "apple_platforms", [])) > 0
+
+else := ["ios", "ipados", "macos"]
+
+# platform_param is a rule parameter for one platform: `<name>_<platform>` when the
+# configuration sets it, else `<name>`.
+platform_param(rule_id, name, platform) := v if {
+	v := param(rule_id, concat("_", [name, platform]))
+	v != null
+} else := param(rule_id, name)
+
+# platform_set holds when `<name>_<platform>` is set (the platform has its own value).
+platform_set(rule_id, name, platform) if param(rule_id, concat("_", [name, platform])) != null
+
+# platform_names are the platforms' names for messages.
+platform_names := {"macos": "macOS", "ios": "iOS", "ipados": "iPadOS", "windows": "Windows"}
+
+# platform_suffix is " for iOS and iPadOS" naming the platforms whose own parameter decided a
+# value, "" when none did.
+platform_suffix(rule_id, name, platforms, value) := "" if {
+	not platform_decided(rule_id, name, platforms, value)
+} else := concat("", [" for ", concat(" and ", [platform_names[pl] |
+	some pl in platforms
+	platform_set(rule_id, name, pl)
+	platform_param(rule_id, name, pl) == value
+])])
+
+platform_decided(rule_id, name, platforms, value) if {
+	some pl in platforms
+	platform_set(rule_id, name, pl)
+	platform_param(rule_id, name, pl) == value
+}
