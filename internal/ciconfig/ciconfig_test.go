@@ -115,7 +115,7 @@ func TestActionYAML(t *testing.T) {
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q", a.Runs.Using)
 	}
-	for _, in := range []string{"path", "config", "policy", "fail-level", "category", "upload-sarif", "format"} {
+	for _, in := range []string{"path", "config", "policy", "fail-level", "category", "upload-sarif", "format", "version"} {
 		if _, ok := a.Inputs[in]; !ok {
 			t.Errorf("input %q missing", in)
 		}
@@ -166,9 +166,22 @@ func TestActionYAML(t *testing.T) {
 	}
 
 	steps := a.Runs.Steps
-	setup := steps[0]
-	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") || setup.With["go-version-file"] != "${{ github.action_path }}/go.mod" {
-		t.Errorf("first step must set up Go from the action's go.mod: %+v", setup)
+	// With a version, the release is installed first; otherwise (and when the release has no
+	// file for the runner) Go is set up from the action's go.mod and tollgate built.
+	release := byID["release"]
+	if release.If != "inputs.version != ''" || !strings.Contains(release.Run, `scripts/install-release.sh" "$TOLLGATE_VERSION" "$RUNNER_TEMP/tollgate"`) ||
+		!strings.Contains(release.Run, "installed=true") || release.Env["GH_TOKEN"] != "${{ github.token }}" {
+		t.Errorf("release step: %+v", release)
+	}
+	setup := findStep(t, steps, func(s step) bool { return strings.HasPrefix(s.Uses, "actions/setup-go@") })
+	if setup.With["go-version-file"] != "${{ github.action_path }}/go.mod" {
+		t.Errorf("Go must be set up from the action's go.mod: %+v", setup)
+	}
+	for _, s := range steps {
+		building := strings.HasPrefix(s.Uses, "actions/setup-go@") || strings.HasPrefix(s.Uses, "actions/cache@") || strings.Contains(s.Run, "go build") || s.ID == "go-cache"
+		if building && s.If != "steps.release.outputs.installed != 'true'" {
+			t.Errorf("%s: a build step must be skipped when the release was installed (if: steps.release.outputs.installed != 'true'), has if: %q", s.Name, s.If)
+		}
 	}
 	build := findStep(t, steps, func(s step) bool { return strings.Contains(s.Run, "go build") })
 	if !strings.Contains(build.Run, `go build -trimpath -o "$RUNNER_TEMP/tollgate" ./cmd/tollgate`) ||

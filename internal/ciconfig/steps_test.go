@@ -83,6 +83,7 @@ func TestActionRuns(t *testing.T) {
 		for i, res := range r.results {
 			switch {
 			case res.step.Run == "":
+			case res.step.ID == "release" && !res.ran: // no version input: built from source
 			case !res.ran:
 				t.Errorf("step %q was skipped", res.name())
 			case i == lastIdx && res.exitCode != 1:
@@ -136,6 +137,49 @@ func TestActionRuns(t *testing.T) {
 		}
 	})
 
+	t.Run("release", func(t *testing.T) {
+		// A release made here: the tollgate of this checkout, archived and listed in a checksums
+		// file as scripts/release.sh lays them out, served from a file:// URL.
+		releases := fakeRelease(t, "v0.0.1", true)
+		r := runActionEnv(t, a, "testdata/examples/clean", map[string]string{"version": "v0.0.1"},
+			map[string]string{"TOLLGATE_RELEASE_URL": "file://" + releases, "PATH": fakeGH(t, 0)})
+		if got := r.steps["release"]["installed"]; got != "true" {
+			t.Fatalf("release step: installed = %q, want true\n%s", got, r.result("release").stderr)
+		}
+		for _, res := range r.results {
+			building := strings.Contains(res.step.Uses, "setup-go@") || strings.Contains(res.step.Uses, "cache@") || strings.Contains(res.step.Run, "go build")
+			if building && res.ran {
+				t.Errorf("step %q ran although the release was installed", res.name())
+			}
+		}
+		if out := r.actionOutputs(); out["exit-code"] != "0" {
+			t.Errorf("exit-code = %q with the installed release, want 0", out["exit-code"])
+		}
+
+		// A release whose archive does not match its checksums fails the job: no fallback.
+		bad := runActionEnv(t, a, "testdata/examples/clean", map[string]string{"version": "v0.0.1"},
+			map[string]string{"TOLLGATE_RELEASE_URL": "file://" + fakeRelease(t, "v0.0.1", false), "PATH": fakeGH(t, 0)})
+		if res := bad.result("release"); res.exitCode != 1 || !strings.Contains(res.stderr, "SHA-256") {
+			t.Errorf("a tampered archive: release step exit %d, want 1 naming the SHA-256\n%s", res.exitCode, res.stderr)
+		}
+		for _, res := range bad.results {
+			if res.ran && res.step.ID != "release" {
+				t.Errorf("step %q ran after the release failed its check", res.name())
+			}
+		}
+
+		// A version with no release file for this runner builds from source instead.
+		missing := runActionEnv(t, a, "testdata/examples/clean", map[string]string{"version": "v0.0.2"},
+			map[string]string{"TOLLGATE_RELEASE_URL": "file://" + releases, "PATH": fakeGH(t, 0)})
+		if got := missing.steps["release"]["installed"]; got != "false" {
+			t.Errorf("a missing release: installed = %q, want false", got)
+		}
+		checkBuildSteps(t, missing)
+		if out := missing.actionOutputs(); out["exit-code"] != "0" {
+			t.Errorf("exit-code = %q after building from source, want 0", out["exit-code"])
+		}
+	})
+
 	t.Run("clean", func(t *testing.T) {
 		r := runAction(t, a, "testdata/examples/clean", nil)
 		out := r.actionOutputs()
@@ -151,6 +195,9 @@ func TestActionRuns(t *testing.T) {
 			t.Errorf("lint step printed errors for a clean repository:\n%s", lint.stdout)
 		}
 		for _, res := range r.results {
+			if res.step.ID == "release" && !res.ran {
+				continue // no version input: built from source
+			}
 			if res.step.Run != "" && (!res.ran || res.exitCode != 0) {
 				t.Errorf("step %q: ran %v, exit code %d; want every step to run and exit 0", res.name(), res.ran, res.exitCode)
 			}
@@ -205,6 +252,7 @@ type actionRun struct {
 	steps      map[string]map[string]string // step id -> outputs
 	failed     bool                         // a step has failed: success() is false from now on
 	results    []stepResult
+	extraEnv   map[string]string
 }
 
 type stepResult struct {
@@ -224,12 +272,20 @@ func (s stepResult) name() string {
 
 func runAction(t *testing.T, a action, fixture string, with map[string]string) *actionRun {
 	t.Helper()
-	return runActionPrepared(t, a, fixture, with, nil)
+	return runActionPrepared(t, a, fixture, with, nil, nil)
 }
 
-// runActionPrepared is runAction with prepare called on the run before its steps, once the
-// workspace holds the fixture (to make it a git checkout, to set the event).
-func runActionPrepared(t *testing.T, a action, fixture string, with map[string]string, prepare func(*actionRun)) *actionRun {
+// runActionEnv is runAction with variables added to every step's environment, as a runner's
+// machine would have them (the TOLLGATE_ variables of go test's own environment are not).
+func runActionEnv(t *testing.T, a action, fixture string, with, extraEnv map[string]string) *actionRun {
+	t.Helper()
+	return runActionPrepared(t, a, fixture, with, extraEnv, nil)
+}
+
+// runActionPrepared is runAction with variables added to every step's environment and prepare
+// called on the run before its steps, once the workspace holds the fixture (to make it a git
+// checkout, to set the event).
+func runActionPrepared(t *testing.T, a action, fixture string, with, extraEnv map[string]string, prepare func(*actionRun)) *actionRun {
 	t.Helper()
 	actionPath, err := filepath.Abs(root)
 	if err != nil {
@@ -243,10 +299,12 @@ func runActionPrepared(t *testing.T, a action, fixture string, with map[string]s
 		runnerTemp: filepath.Join(tmp, "runner-temp"),
 		workspace:  filepath.Join(tmp, "workspace"),
 		steps:      map[string]map[string]string{},
+		extraEnv:   extraEnv,
 		github: map[string]any{
 			"action_path": actionPath,
 			"event_name":  "push",
 			"repository":  "example/fleet-gitops",
+			"token":       "ghs_test-token-not-a-secret",
 			"workspace":   filepath.Join(tmp, "workspace"),
 			// Present in the event payload of pull requests only; null on a push.
 			"event.pull_request.head.repo.full_name": nil,
@@ -379,6 +437,9 @@ func (r *actionRun) runStep(i int, s step) stepResult {
 	)
 	for name, path := range files {
 		env = append(env, name+"="+path)
+	}
+	for name, v := range r.extraEnv {
+		env = append(env, name+"="+v)
 	}
 	for name, v := range s.Env {
 		env = append(env, name+"="+r.expand(v)) // last wins in os/exec, as the step's env: does

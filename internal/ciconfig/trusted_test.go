@@ -36,7 +36,7 @@ func TestActionTrustedConfig(t *testing.T) {
 	}
 
 	t.Run("base", func(t *testing.T) {
-		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"trusted-config": "base", "upload-sarif": "false"}, pullRequest)
+		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"trusted-config": "base", "upload-sarif": "false"}, nil, pullRequest)
 		trusted := r.result("trusted")
 		if !trusted.ran || trusted.exitCode != 0 {
 			t.Fatalf("the trusted-config step: ran %v, exit %d\n%s", trusted.ran, trusted.exitCode, trusted.stderr)
@@ -60,7 +60,7 @@ func TestActionTrustedConfig(t *testing.T) {
 	})
 
 	t.Run("head", func(t *testing.T) {
-		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"upload-sarif": "false"}, pullRequest)
+		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"upload-sarif": "false"}, nil, pullRequest)
 		lint := r.result("lint")
 		if out := r.actionOutputs(); out["exit-code"] != "0" {
 			t.Errorf("exit-code = %q, want 0: the pull request's policy only warns\n%s", out["exit-code"], lint.stdout)
@@ -73,7 +73,7 @@ func TestActionTrustedConfig(t *testing.T) {
 	})
 
 	t.Run("unknown value", func(t *testing.T) {
-		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"trusted-config": "main", "upload-sarif": "false"}, nil)
+		r := runActionPrepared(t, a, "testdata/examples/clean", map[string]string{"trusted-config": "main", "upload-sarif": "false"}, nil, nil)
 		if trusted := r.result("trusted"); trusted.exitCode != 2 || r.result("lint").ran {
 			t.Errorf("trusted-config: main: the step exited %d and lint ran %v; want 2 and no lint", trusted.exitCode, r.result("lint").ran)
 		}

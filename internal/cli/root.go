@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate-dev/tollgate/internal/buildinfo"
 	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
@@ -24,19 +25,9 @@ const (
 	ExitInternal = 3 // tollgate itself failed
 )
 
-// Version is set at build time with -ldflags "-X github.com/tollgate-dev/tollgate/internal/cli.Version=…".
-var Version = ""
-
-// version returns the build's version: the ldflags value, the module version, or a dev marker.
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "0.1.0-dev"
-}
+// version is this build's version (a release tag, a Go module or pseudo-version, or "devel"),
+// as the SARIF driver and the audit record carry it; `--version` prints buildinfo's whole line.
+func version() string { return buildinfo.Get().Version }
 
 // exitError carries an exit code up to Main.
 type exitError struct {
@@ -99,7 +90,7 @@ func newRootCmd(e *env) *cobra.Command {
 against CUE schemas of Fleet's format (both the teams/ and the fleets/ eras), and
 organisational policy in Rego (passcodes, OS versions and deadlines, secrets, labels).
 Every finding points at file:line:column.`,
-		Version:       version(),
+		Version:       buildinfo.Get().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
