@@ -42,6 +42,9 @@ type Options struct {
 	// ReportErr, when set, is why the findings report could not be written: nothing is handed
 	// off (a gate whose report is lost has not been seen to pass), and the attempt is recorded.
 	ReportErr error
+	// Bypass is the reason given with --emergency-bypass: apply despite findings at or above the
+	// fail level (never those of rules that can't be suppressed), recorded and announced.
+	Bypass string
 }
 
 // NewPlan decides the working directory, entry files, command lines, audit file, lock file and
@@ -150,6 +153,9 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 	if opts.ReportErr != nil {
 		return Failed, fmt.Sprintf("refusing to apply: %v%s", opts.ReportErr, nothing)
 	}
+	if opts.Bypass != "" {
+		a.rec.Bypass = NewBypass(opts.Bypass, res, opts.FailLevel)
+	}
 	if finding.AtOrAbove(res.Findings, opts.FailLevel) {
 		n := 0
 		for _, f := range res.Findings {
@@ -157,8 +163,15 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 				n++
 			}
 		}
-		return RefusedFindings, fmt.Sprintf("refusing to apply: %s at or above the fail level (%s)%s",
-			plural(n, "finding"), opts.FailLevel, nothing)
+		refused := fmt.Sprintf("refusing to apply: %s at or above the fail level (%s)%s", plural(n, "finding"), opts.FailLevel, nothing)
+		switch b := a.rec.Bypass; {
+		case b == nil:
+			return RefusedFindings, refused
+		case len(b.Unbypassable) > 0:
+			return RefusedFindings, fmt.Sprintf("%s: an emergency bypass cannot skip %s, which can't be suppressed either", refused, strings.Join(b.Unbypassable, ", "))
+		}
+		fmt.Fprintf(opts.Stderr, "tollgate: EMERGENCY BYPASS: applying despite %s at or above the fail level (%s: %s), by %s; reason: %s\n",
+			plural(n, "finding"), opts.FailLevel, strings.Join(a.rec.Bypass.Rules, ", "), orUnknown(a.rec.Actor), a.rec.Bypass.Reason)
 	}
 
 	cfg := res.Config
@@ -215,6 +228,9 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 				b.WriteString("\n  " + c.String())
 			}
 			return RefusedChanged, b.String()
+		}
+		if i == 0 {
+			announcePruning(opts.Stderr, cfg, plan, res.Repo)
 		}
 		fmt.Fprintf(opts.Stderr, "tollgate: running %s\n", Quote(argv))
 		code, err := lock.Exec(ctx, paths[i], argv, plan.Dir, opts.Environ, opts.Stdout, opts.Stderr)

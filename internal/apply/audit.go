@@ -54,6 +54,8 @@ type Record struct {
 	// Runs lists every applier process started, in order, with its exit code.
 	Runs    []RunRecord `json:"runs"`
 	Message string      `json:"message,omitempty"`
+	// Bypass is set when the attempt was made with --emergency-bypass.
+	Bypass *Bypass `json:"bypass,omitempty"`
 }
 
 // RunRecord is one applier process: its argv and exit code (-1 when killed by a signal).

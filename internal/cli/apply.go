@@ -22,6 +22,7 @@ type applyFlags struct {
 	dryRun    bool
 	auditFile string
 	lockWait  string
+	bypass    string
 }
 
 func newApplyCmd(e *env) *cobra.Command {
@@ -52,6 +53,7 @@ configuration error, 3 internal error.`,
 	f.BoolVar(&fl.dryRun, "dry-run", false, "hand off the dry run only (fleetctl gitops --dry-run, or apply.dry_run_command)")
 	f.StringVar(&fl.auditFile, "audit-file", "", "append the audit record to FILE (default: apply.audit_file, else "+apply.DefaultAuditFile+" in the repository root)")
 	f.StringVar(&fl.lockWait, "lock-wait", "", "how long to wait for another apply on the same repository, e.g. 5m (default: apply.lock_wait, else refuse at once)")
+	f.StringVar(&fl.bypass, "emergency-bypass", "", "apply despite findings at or above the fail level, for this REASON (recorded, announced; default: $"+bypassEnv+")")
 	return cmd
 }
 
@@ -66,6 +68,15 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 			return usagef("--lock-wait %q: want a duration such as 30s or 5m", fl.lockWait)
 		}
 		lockWait = &d
+	}
+	bypass := fl.bypass
+	if bypass == "" {
+		bypass = e.getenv(bypassEnv)
+	}
+	if bypass != "" {
+		if err := apply.CheckBypassReason(bypass); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
 	}
 	res, level, _, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, report.DefaultCategory, args)
 	var reportErr error // the report could not be written: apply refuses and records it
@@ -86,7 +97,7 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 	// applier, and the attempt is still recorded.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	_, err = apply.Run(ctx, res, apply.Options{
+	rec, err := apply.Run(ctx, res, apply.Options{
 		Targets:   args,
 		FailLevel: level,
 		DryRun:    fl.dryRun,
@@ -98,7 +109,9 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		Stderr:    e.stderr,
 		Version:   version(),
 		ReportErr: reportErr,
+		Bypass:    bypass,
 	})
+	announceBypass(e, rec)
 	var ce *apply.ConfigError
 	switch {
 	case err == nil:
@@ -107,4 +120,28 @@ func runApply(ctx context.Context, e *env, fl *applyFlags, args []string) error 
 		return &exitError{code: ExitUsage, err: err}
 	}
 	return &exitError{code: ExitFindings, err: err}
+}
+
+// bypassEnv lets a workflow pass a bypass reason from a workflow_dispatch input without
+// building a command line from it.
+const bypassEnv = "TOLLGATE_EMERGENCY_BYPASS"
+
+// announceBypass shows an emergency bypass where a GitHub run is read: a warning annotation
+// and the job summary (the audit record has it whatever the CI).
+func announceBypass(e *env, rec *apply.Record) {
+	if rec == nil || rec.Bypass == nil || e.getenv("GITHUB_ACTIONS") != "true" {
+		return
+	}
+	fmt.Fprint(e.stdout, apply.BypassAnnotation(rec))
+	if path := e.getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tollgate: cannot write the job summary: %v\n", err)
+			return
+		}
+		defer f.Close()
+		if _, err := f.WriteString(apply.BypassSummary(rec)); err != nil {
+			fmt.Fprintf(e.stderr, "tollgate: cannot write the job summary: %v\n", err)
+		}
+	}
 }
