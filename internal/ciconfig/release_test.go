@@ -9,10 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 var (
@@ -164,4 +168,196 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(builtPath))
 	}
 	os.Exit(code)
+}
+
+// newestRelease is the newest version with a section in CHANGELOG.md ("0.1.0").
+func newestRelease(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^## \[(\d+\.\d+\.\d+[^\]]*)\] - \d{4}-\d{2}-\d{2}$`).FindStringSubmatch(string(data))
+	if m == nil {
+		t.Fatal("CHANGELOG.md has no release section (## [X.Y.Z] - YYYY-MM-DD)")
+	}
+	return m[1]
+}
+
+// TestDocsPinTheRelease: every place the documentation and the examples name a tollgate
+// release names the newest one of CHANGELOG.md, and none says "main" (a moving target that
+// the docs used to suggest).
+func TestDocsPinTheRelease(t *testing.T) {
+	want := "v" + newestRelease(t)
+	files := []string{"README.md", "CHANGELOG.md"}
+	for _, pattern := range []string{"docs/*.md", "docs/examples/*.yml"} {
+		m, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, f := range m {
+			rel, _ := filepath.Rel(root, f)
+			files = append(files, rel)
+		}
+	}
+	refs := []*regexp.Regexp{
+		regexp.MustCompile(`tollgate-dev/tollgate(?:/cmd/tollgate)?@(\S+?)["'\s` + "`" + `)]`), // uses:, go install
+		regexp.MustCompile(`TOLLGATE_VERSION:\s*(\S+)`),
+		regexp.MustCompile(`^\s*rev:\s*(\S+)`), // the pre-commit snippet
+		regexp.MustCompile(`^\s*version:\s*(v\S+)`),
+		regexp.MustCompile(`releases/download/(v[^/\s"]+)`),
+		regexp.MustCompile(`raw\.githubusercontent\.com/tollgate-dev/tollgate/([^/\s]+)/`),
+		regexp.MustCompile(`^\s*v=(\S+)`),
+		regexp.MustCompile("with `version: (\\S+)`"),
+	}
+	found := 0
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			for _, re := range refs {
+				for _, m := range re.FindAllStringSubmatch(line, -1) {
+					got := m[1]
+					if got == "${TOLLGATE_VERSION}" || got == "$TOLLGATE_VERSION" || got == "v$v" || got == "${{" {
+						continue // the variable, pinned where it is set
+					}
+					found++
+					if got != want && got != strings.TrimPrefix(want, "v") {
+						t.Errorf("%s:%d: names tollgate %q; the newest release in CHANGELOG.md is %s", f, i+1, got, want)
+					}
+				}
+			}
+		}
+	}
+	if found < 10 {
+		t.Errorf("found only %d references to a tollgate release in the docs: has the wording changed under this test?", found)
+	}
+}
+
+// TestReleaseWorkflow checks what actionlint can't: the release workflow runs on version tags,
+// builds with scripts/release.sh (which cross-builds the six targets), attests what it built
+// with the job's OIDC token, and publishes only then.
+func TestReleaseWorkflow(t *testing.T) {
+	var wf struct {
+		On struct {
+			Push struct {
+				Tags []string `yaml:"tags"`
+			} `yaml:"push"`
+		} `yaml:"on"`
+		Permissions map[string]string `yaml:"permissions"`
+		Jobs        map[string]struct {
+			Permissions map[string]string `yaml:"permissions"`
+			Steps       []step            `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	data, err := os.ReadFile(filepath.Join(root, ".github/workflows/release.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if len(wf.On.Push.Tags) != 1 || !strings.HasPrefix(wf.On.Push.Tags[0], "v") {
+		t.Errorf("on.push.tags = %q, want version tags only", wf.On.Push.Tags)
+	}
+	if wf.Permissions["contents"] != "read" || len(wf.Permissions) != 1 {
+		t.Errorf("workflow permissions %v: want contents: read, the job adds what it needs", wf.Permissions)
+	}
+	job, ok := wf.Jobs["release"]
+	if !ok || len(wf.Jobs) != 1 {
+		t.Fatalf("want one job, release: %v", wf.Jobs)
+	}
+	for k, v := range map[string]string{"contents": "write", "id-token": "write", "attestations": "write"} {
+		if job.Permissions[k] != v {
+			t.Errorf("release job: permissions.%s = %q, want %q", k, job.Permissions[k], v)
+		}
+	}
+	order := map[string]int{}
+	for i, s := range job.Steps {
+		switch {
+		case strings.Contains(s.Run, "go test ./..."):
+			order["test"] = i + 1
+		case strings.Contains(s.Run, `bash scripts/release.sh "$TAG" dist`):
+			order["build"] = i + 1
+		case strings.HasPrefix(s.Uses, "actions/attest-build-provenance@"):
+			order["attest"] = i + 1
+			if s.With["subject-checksums"] != "${{ steps.build.outputs.checksums }}" {
+				t.Errorf("the attestation must cover every file of the checksums file: with %v", s.With)
+			}
+		case strings.Contains(s.Run, "gh release create"):
+			order["publish"] = i + 1
+		}
+	}
+	if !(order["test"] > 0 && order["test"] < order["build"] && order["build"] < order["attest"] && order["attest"] < order["publish"]) {
+		t.Errorf("steps in order test, build, attest, publish: got positions %v", order)
+	}
+
+	script, err := os.ReadFile(filepath.Join(root, "scripts/release.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64", "windows/arm64"} {
+		if !regexp.MustCompile(`(?m)^targets=".*\b` + target + `\b`).Match(script) {
+			t.Errorf("scripts/release.sh does not build %s by default", target)
+		}
+	}
+}
+
+// TestApplyExample checks the apply example against what the template's workflow needs: the
+// fleetctl of the server's version, `fleetctl config set` before any apply, the secrets once
+// for the job, tollgate pinned and verified, and one apply at a time.
+func TestApplyExample(t *testing.T) {
+	var wf struct {
+		Concurrency struct {
+			Group            string `yaml:"group"`
+			CancelInProgress bool   `yaml:"cancel-in-progress"`
+		} `yaml:"concurrency"`
+		Jobs map[string]struct {
+			Env   map[string]string `yaml:"env"`
+			Steps []step            `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	data, err := os.ReadFile(filepath.Join(root, "docs/examples/fleet-gitops-apply.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if wf.Concurrency.Group == "" || wf.Concurrency.CancelInProgress {
+		t.Errorf("concurrency %+v: one apply at a time, never cancelled half-way", wf.Concurrency)
+	}
+	job := wf.Jobs["fleet-gitops"]
+	for _, v := range []string{"FLEET_URL", "FLEET_API_TOKEN", "FLEET_GLOBAL_ENROLL_SECRET"} {
+		if job.Env[v] != "${{ secrets."+v+" }}" {
+			t.Errorf("job env %s = %q: set every secret once, for the job", v, job.Env[v])
+		}
+	}
+	if job.Env["TOLLGATE_VERSION"] != "v"+newestRelease(t) {
+		t.Errorf("TOLLGATE_VERSION = %q, want the newest release", job.Env["TOLLGATE_VERSION"])
+	}
+	at := func(match func(step) bool) int { return slices.IndexFunc(job.Steps, match) }
+	install := at(func(s step) bool { return strings.Contains(s.Run, "releases/download") })
+	fleetctl := at(func(s step) bool {
+		return strings.Contains(s.Run, "/api/v1/fleet/version") && strings.Contains(s.Run, "npm install -g")
+	})
+	config := at(func(s step) bool {
+		return strings.Contains(s.Run, `fleetctl config set --address "$FLEET_URL" --token "$FLEET_API_TOKEN"`)
+	})
+	dry := at(func(s step) bool { return strings.Contains(s.Run, "tollgate apply --dry-run") })
+	apply := at(func(s step) bool {
+		return strings.Contains(s.Run, "tollgate apply") && !strings.Contains(s.Run, "--dry-run")
+	})
+	upload := at(func(s step) bool { return strings.HasPrefix(s.Uses, "actions/upload-artifact@") })
+	if install < 0 || !strings.Contains(job.Steps[install].Run, "sha256sum -c") || !strings.Contains(job.Steps[install].Run, "gh attestation verify") {
+		t.Errorf("tollgate must be installed from its release, checksum and provenance verified")
+	}
+	if !(install >= 0 && fleetctl >= 0 && fleetctl < config && config < dry && config < apply && apply < upload) {
+		t.Errorf("steps: install %d, fleetctl %d, config set %d, dry run %d, apply %d, upload %d: want fleetctl installed and configured before any apply, the audit record uploaded last", install, fleetctl, config, dry, apply, upload)
+	}
+	if upload >= 0 && job.Steps[upload].If != "always()" {
+		t.Errorf("the audit record is uploaded if: always() (refusals are recorded too), has %q", job.Steps[upload].If)
+	}
+	if apply >= 0 && job.Steps[apply].Env["TOLLGATE_EMERGENCY_BYPASS"] != "${{ inputs.emergency-bypass }}" {
+		t.Errorf("the apply step takes its emergency bypass from the workflow_dispatch input only")
+	}
 }
