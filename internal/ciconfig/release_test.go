@@ -116,6 +116,12 @@ func fakeGH(t *testing.T, code int) string {
 // TestInstallRelease runs scripts/install-release.sh, which the action's version input uses,
 // on releases made here: every way it must refuse, and the one way it installs.
 func TestInstallRelease(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "tar", "sha256sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			// Not a skip: a skipped test would hide that the script never ran.
+			t.Fatalf("%s is needed to run scripts/install-release.sh: %v", tool, err)
+		}
+	}
 	script, err := filepath.Abs(filepath.Join(root, "scripts", "install-release.sh"))
 	if err != nil {
 		t.Fatal(err)
