@@ -140,7 +140,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Repo = repo
 	res.release = b.st.budget.stop
 	secrets := secretValues(fs, res.Catalog, repo)
-	res.Findings = secrets.Findings(postProcess(fs, sups, includeSites(repo, fs), cfg, res.Catalog))
+	res.Findings = secrets.Findings(postProcess(fs, sups, includeSites(repo, fs, sups), cfg, res.Catalog))
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.

@@ -72,14 +72,22 @@ type site struct {
 }
 
 // includeSites maps each file that cannot hold a comment (a profile, a script: anything but
-// YAML) and has a finding to the lines that include it, so a suppression there covers it.
-func includeSites(repo *load.Repo, fs []finding.Finding) map[string][]site {
-	if repo == nil {
+// YAML) and has a finding that some suppression names to the lines that include it, so a
+// suppression there covers it. Locating a line reads a released team file again, so only the
+// files such a suppression could cover are looked up: none in a repository without one.
+func includeSites(repo *load.Repo, fs []finding.Finding, sups []*suppression) map[string][]site {
+	if repo == nil || len(sups) == 0 {
 		return nil
+	}
+	named := map[string]bool{}
+	for _, s := range sups {
+		for _, r := range s.rules {
+			named[r] = true
+		}
 	}
 	flagged := map[string]bool{}
 	for _, f := range fs {
-		if f.Location.File != "" && !yamlPath(f.Location.File) {
+		if f.Location.File != "" && !yamlPath(f.Location.File) && (named[f.RuleID] || named["all"]) {
 			flagged[f.Location.File] = true
 		}
 	}

@@ -63,12 +63,18 @@ import data.tollgate.lib
 id := "passcode-min-length"
 
 
-# required(p) is [the minimum length profile p must enforce, " for <platform>" when a
-# platform's own parameter set it, "" otherwise]: the strictest of the platforms it reaches.
-required(p) := [n, lib.platform_suffix(id, "min_length", reach, n)] if {
-	reach := lib.profile_platforms(p)
-	n := max([lib.platform_param(id, "min_length", pl) | some pl in reach])
-}
+# mins and own are the minimum per platform and the platforms with their own parameter: built
+# once per evaluation, so each profile costs a lookup per platform it reaches.
+mins := {pl: lib.platform_param(id, "min_length", pl) | some pl in lib.platforms}
+
+own := {pl | some pl in lib.platforms; lib.platform_set(id, "min_length", pl)}
+
+# required(p) is the minimum length profile p must enforce: the strictest of the platforms it
+# can reach.
+required(p) := max([mins[pl] | some pl in lib.profile_platforms(p)])
+
+# where(p, n) is " for iOS" when a platform's own parameter set the minimum n, "" otherwise.
+where(p, n) := lib.platform_suffix([pl | some pl in lib.profile_platforms(p); own[pl]; mins[pl] == n])
 
 apple_key := {"mobileconfig": "minLength", "ddm": "MinimumLength"}
 
@@ -105,7 +111,7 @@ report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if 
 	not int_of(s)
 	not lib.profile_placeholder(s.v)
 	msg := sprintf("%s is %v, not a whole number: the passcode payload is refused", [name(s), s.v])
-	hint := sprintf("write <integer>%v</integer> or more, at most 16", [min([required(s.p)[0], 16])])
+	hint := sprintf("write <integer>%v</integer> or more, at most 16", [min([required(s.p), 16])])
 }
 
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
@@ -113,16 +119,16 @@ report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if 
 	n := int_of(s)
 	not between(n, s.lo, s.hi)
 	msg := sprintf("%s %v is outside %d–%d, the range %s accepts", [name(s), n, s.lo, s.hi, s.os])
-	hint := sprintf("use a value from %v to 16", [max([required(s.p)[0], s.lo])])
+	hint := sprintf("use a value from %v to 16", [max([required(s.p), s.lo])])
 }
 
 report contains lib.with_hint(lib.fail_payload(s.p, s.pl, s.key, msg), hint) if {
 	some s in settings
 	n := int_of(s)
 	between(n, s.lo, s.hi)
-	[want, where] := required(s.p)
+	want := required(s.p)
 	n < want
-	msg := sprintf("%s is %v, below the required minimum passcode length%s of %v", [name(s), n, where, want])
+	msg := sprintf("%s is %v, below the required minimum passcode length%s of %v", [name(s), n, where(s.p, want), want])
 	hint := sprintf("set %s to at least %v", [name(s), want])
 }
 
@@ -136,7 +142,7 @@ report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) i
 	some [p, pl] in lib.apple_passcode_payloads
 	not entries_setting_apple_length[p.entry]
 	msg := sprintf("the passcode payload sets no %s, so any length is accepted (Apple's default is 0)", [apple_key[p.format]])
-	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([required(p)[0], 16])])
+	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([required(p), 16])])
 }
 
 # A set, not a function of the entry: a function would scan every setting for every payload.
@@ -153,7 +159,7 @@ report contains lib.with_hint(lib.fail_at(file, line, col, msg), hint) if {
 	firsts := [x.pos | some x in password_payloads; x.key == key] # indexed by key (see below)
 	[line, col] := min(firsts)
 	msg := "DeviceLock password policies are set but no profile of the team sets MinDevicePasswordLength, so Windows requires only 4 characters"
-	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([lib.platform_param(id, "min_length", "windows"), 4]), 16])])
+	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([mins.windows, 4]), 16])])
 }
 
 entries_setting_windows_length contains s.p.entry if {

@@ -121,8 +121,17 @@ report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
 	hint := sprintf("set %s to at most %v", [v.name, cap(v.p, v.c.param)])
 }
 
+# values_for and own are each parameter's value per platform, and the platforms with their own:
+# built once per evaluation.
+values_for := {[param, pl]: lib.platform_param(id, param, pl) |
+	some param in {"max_failed_attempts", "max_inactivity", "require_complex"}
+	some pl in lib.platforms
+}
+
+own := {[param, pl] | some [param, pl], _ in values_for; lib.platform_set(id, param, pl)}
+
 # cap is the strictest (lowest) value of a parameter among the platforms profile p can reach.
-cap(p, param) := min([lib.platform_param(id, param, pl) | some pl in lib.profile_platforms(p)])
+cap(p, param) := min([values_for[[param, pl]] | some pl in lib.profile_platforms(p)])
 
 # Windows uses 0 for "no limit".
 zero_off(v) if {
@@ -135,7 +144,7 @@ report contains lib.with_hint(lib.fail_payload(v.p, v.pl, v.at, msg), hint) if {
 	in_range(v)
 	most := cap(v.p, v.c.param)
 	v.n > most
-	where := lib.platform_suffix(id, v.c.param, lib.profile_platforms(v.p), most)
+	where := lib.platform_suffix([pl | some pl in lib.profile_platforms(v.p); own[[v.c.param, pl]]; values_for[[v.c.param, pl]] == most])
 	msg := sprintf("%s is %v, above the organisation's maximum%s of %v", [v.name, v.n, where, most])
 	hint := sprintf("lower %s to %v or less (or raise rules.passcode-policy.params.%s)", [v.name, most, v.c.param])
 }
@@ -167,7 +176,7 @@ simple_key := {"mobileconfig": "allowSimple", "ddm": "RequireComplexPasscode"}
 # requires_complex(p): a platform profile p can reach requires forbidding simple passcodes.
 requires_complex(p) if {
 	some pl in lib.profile_platforms(p)
-	lib.platform_param(id, "require_complex", pl) == true
+	values_for[["require_complex", pl]] == true
 }
 
 report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simple_msg[p.format]), hint) if {

@@ -207,21 +207,14 @@ platform_param(rule_id, name, platform) := v if {
 # platform_set holds when `<name>_<platform>` is set (the platform has its own value).
 platform_set(rule_id, name, platform) if param(rule_id, concat("_", [name, platform])) != null
 
+# platforms are the platforms that per-platform parameters name.
+platforms := ["ios", "ipados", "macos", "windows"]
+
 # platform_names are the platforms' names for messages.
 platform_names := {"macos": "macOS", "ios": "iOS", "ipados": "iPadOS", "windows": "Windows"}
 
-# platform_suffix is " for iOS and iPadOS" naming the platforms whose own parameter decided a
-# value, "" when none did.
-platform_suffix(rule_id, name, platforms, value) := "" if {
-	not platform_decided(rule_id, name, platforms, value)
-} else := concat("", [" for ", concat(" and ", [platform_names[pl] |
-	some pl in platforms
-	platform_set(rule_id, name, pl)
-	platform_param(rule_id, name, pl) == value
-])])
+# platform_suffix is " for iOS and iPadOS" for the platforms whose own parameter decided a
+# value, "" for none.
+platform_suffix(pls) := "" if count(pls) == 0
 
-platform_decided(rule_id, name, platforms, value) if {
-	some pl in platforms
-	platform_set(rule_id, name, pl)
-	platform_param(rule_id, name, pl) == value
-}
+else := concat("", [" for ", concat(" and ", [platform_names[pl] | some pl in pls])])
