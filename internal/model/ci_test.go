@@ -57,7 +57,7 @@ jobs:
 `,
 		".gitlab-ci.yml": "apply:\n  script: [./gitops.sh]\n",
 	})
-	ci := ReadCI(root)
+	ci := ReadCI(os.DirFS(root))
 	if !ci.Known || ci.Advisory {
 		t.Fatalf("known %v advisory %v", ci.Known, ci.Advisory)
 	}
@@ -84,7 +84,7 @@ jobs:
 		}
 	}
 
-	gl := ReadCI(writeFiles(t, map[string]string{".gitlab-ci.yml": `variables: {G: x}
+	gl := ReadCI(os.DirFS(writeFiles(t, map[string]string{".gitlab-ci.yml": `variables: {G: x}
 plan:
   variables: {P: x}
   script:
@@ -93,7 +93,7 @@ apply:
   script: tollgate apply
 other:
   script: [echo hi]
-`}))
+`})))
 	if !gl.Advisory || len(gl.Steps) != 2 || gl.Steps[0].Label != `job "plan"` || gl.Steps[1].Label != `job "apply"` ||
 		gl.Steps[1].Line != 6 || !slices.Equal(provided(gl.Steps[0]), []string{"G", "P"}) || !gl.Steps[1].Advisory {
 		t.Errorf("GitLab jobs: %+v", gl.Steps)
