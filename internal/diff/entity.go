@@ -273,7 +273,7 @@ func (x *extractor) software() {
 					it.fields[k] = render(fv, k)
 				}
 			}
-			x.add(it)
+			x.addSoftware(it)
 		}
 	}
 }
@@ -300,7 +300,7 @@ func (x *extractor) packageFile(teamItem map[string]any, itemPath []any, p strin
 				it.fields[k] = render(fv, k)
 			}
 		}
-		x.add(it)
+		x.addSoftware(it)
 		return
 	}
 	switch v := d.Value.(type) {
@@ -357,6 +357,17 @@ func (x *extractor) pkg(m, teamItem map[string]any, doc *load.Doc, itemPath []an
 			it.fields[k] = render(fv, k)
 		}
 	}
+	x.addSoftware(it)
+}
+
+// addSoftware adds a software item with the facts rules read, on whichever side has it (a
+// removed item has no head to read them from): whether it is installed during the setup
+// experience and offered in self-service.
+func (x *extractor) addSoftware(it *item) {
+	it.facts = map[string]any{
+		"setup_experience": it.fields["setup_experience"].raw == true,
+		"self_service":     it.fields["self_service"].raw == true,
+	}
 	x.add(it)
 }
 
@@ -402,7 +413,9 @@ func (x *extractor) settings() {
 			}
 			return
 		}
-		if len(canon) == 0 {
+		// null is no value: Fleet reads `key: null` as it reads a missing key (compareFields
+		// does the same for the fields of items).
+		if len(canon) == 0 || v == nil {
 			return
 		}
 		name := dotted(canon)

@@ -141,6 +141,12 @@ func TestChangesFound(t *testing.T) {
 			edit(t, d, ws, "team_settings:\n  features:\n    enable_host_users: true\n    enable_software_inventory: true",
 				"# settings of the team\nteam_settings:\n\n  features:\n    enable_software_inventory: true # inventory\n    enable_host_users: true")
 		}, nil},
+		{"a setting written as null, then left out", func(t *testing.T, d string) {
+			edit(t, d, "teams/servers-canary.yml", "    bootstrap_package: null\n", "")
+		}, nil},
+		{"a setting left out, then written as null", func(t *testing.T, d string) {
+			edit(t, d, ws, "  macos_setup:\n", "  macos_setup:\n    script: null\n")
+		}, nil},
 		{"inline policy moved into an included file", func(t *testing.T, d string) {
 			b, _ := os.ReadFile(filepath.Join(d, "lib/macos/policies/update-firefox.yml"))
 			edit(t, d, ws, "  - path: ../lib/macos/policies/update-firefox.yml\n", "")
@@ -296,5 +302,23 @@ func TestBrokenSideStillDiffs(t *testing.T) {
 		if c.Kind == KindTeam {
 			t.Errorf("a team whose file does not parse is unknown, not removed: %s", c.Describe())
 		}
+	}
+}
+
+// A removed software item says what it did for the team (rules name what is lost with it):
+// installed during the setup experience, offered in self-service.
+func TestRemovedSoftwareFacts(t *testing.T) {
+	dir := repoOf(t, "kitzy-fleet-gitops")
+	edit(t, dir, "fleets/workstations.yml", "  - slug: fleet-desktop/darwin\n    setup_experience: true\n    self_service: true\n", "")
+	res, err := Run(context.Background(), Options{Dir: dir, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 {
+		t.Fatalf("changes:\n%s", describe(res.Changes))
+	}
+	c := res.Changes[0]
+	if c.Kind != KindSoftware || c.Action != Removed || c.Facts["setup_experience"] != true || c.Facts["self_service"] != true {
+		t.Errorf("got %s with facts %v", c.Describe(), c.Facts)
 	}
 }
