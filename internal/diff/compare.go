@@ -137,14 +137,14 @@ func compareScope(bs, hs *scope) []Change {
 		bi, hi := bs.items[k], hs.items[k]
 		switch {
 		case hi == nil:
-			c := Change{Kind: bi.kind, Action: Removed, Team: team, Name: bi.name, Detail: bi.detail, Facts: bi.facts,
+			c := Change{Kind: bi.kind, Action: Removed, Team: team, Name: bi.name, Key: bi.matchKey(), Detail: bi.detail, Facts: bi.facts,
 				Base: position(bi.doc, bi.path), Head: containerIn(hs, bi)}
 			if bi.kind == KindSetting {
 				c.Fields = []Field{{Path: bi.name, Old: bi.fields["value"].text, New: "(not set)", OldValue: bi.fields["value"].raw}}
 			}
 			out = append(out, c)
 		case bi == nil:
-			c := Change{Kind: hi.kind, Action: Added, Team: team, Name: hi.name, Detail: hi.detail, Facts: hi.facts,
+			c := Change{Kind: hi.kind, Action: Added, Team: team, Name: hi.name, Key: hi.matchKey(), Detail: hi.detail, Facts: hi.facts,
 				Base: containerIn(bs, hi), Head: position(hi.doc, hi.path)}
 			if hi.kind == KindSetting {
 				c.Fields = []Field{{Path: hi.name, Old: "(not set)", New: hi.fields["value"].text, NewValue: hi.fields["value"].raw}}
@@ -152,7 +152,7 @@ func compareScope(bs, hs *scope) []Change {
 			out = append(out, c)
 		default:
 			if fields := compareFields(bi, hi); len(fields) > 0 {
-				out = append(out, Change{Kind: hi.kind, Action: Changed, Team: team, Name: hi.name, Detail: hi.detail,
+				out = append(out, Change{Kind: hi.kind, Action: Changed, Team: team, Name: hi.name, Key: hi.matchKey(), Detail: hi.detail,
 					Facts: mergeFacts(bi.facts, hi.facts), Fields: fields, Base: position(bi.doc, bi.path), Head: position(hi.doc, hi.path)})
 			}
 		}
@@ -161,6 +161,15 @@ func compareScope(bs, hs *scope) []Change {
 		out[i].TeamFile = hs.entry.File.Path
 	}
 	return out
+}
+
+// matchKey is what Fleet matches the item on, when its name does not say it (a package's
+// hash or URL, an app's id or slug, a profile's platform and name).
+func (it *item) matchKey() string {
+	if it.key == it.name {
+		return ""
+	}
+	return it.key
 }
 
 // mergeFacts keeps the head's facts and the base's under "base" (a policy whose automation

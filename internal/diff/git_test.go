@@ -306,7 +306,8 @@ func TestBrokenSideStillDiffs(t *testing.T) {
 }
 
 // A removed software item says what it did for the team (rules name what is lost with it):
-// installed during the setup experience, offered in self-service.
+// installed during the setup experience, offered in self-service; and its key, what Fleet
+// matches it on.
 func TestRemovedSoftwareFacts(t *testing.T) {
 	dir := repoOf(t, "kitzy-fleet-gitops")
 	edit(t, dir, "fleets/workstations.yml", "  - slug: fleet-desktop/darwin\n    setup_experience: true\n    self_service: true\n", "")
@@ -320,5 +321,8 @@ func TestRemovedSoftwareFacts(t *testing.T) {
 	c := res.Changes[0]
 	if c.Kind != KindSoftware || c.Action != Removed || c.Facts["setup_experience"] != true || c.Facts["self_service"] != true {
 		t.Errorf("got %s with facts %v", c.Describe(), c.Facts)
+	}
+	if c.Key != "slug:fleet-desktop/darwin" {
+		t.Errorf("key %q: want what Fleet matches the app on", c.Key)
 	}
 }
