@@ -1,0 +1,2 @@
+#!/bin/sh
+/usr/libexec/ApplicationFirewall/socketfilterfw --setglobalstate on
