@@ -43,12 +43,20 @@ report contains lib.with_hint(lib.fail_change(c, msg), hint) if {
 # turned_on_elsewhere holds when the same change turns encryption on under another key of the
 # same team (the teams era's key moved to the fleets era's per-platform keys).
 turned_on_elsewhere(c) if {
-	some other in lib.changes
-	other.kind == "setting"
-	other.team == c.team
-	other.name != c.name
-	keys[other.name]
-	lib.field(other, other.name).new_value == true
+	on := turned_on # the whole set, built once (a lookup of one member evaluates its body again)
+	some name, _ in keys
+	name != c.name
+	[c.team, name] in on
+}
+
+# turned_on are the [team, key] that the change turns on: collected once, not scanned for each
+# key turned off (a change turning off a hundred teams' encryption compared every pair).
+turned_on contains [c.team, c.name] if {
+	some c in lib.changes
+	c.kind == "setting"
+	keys[c.name]
+	some f in c.fields
+	f.new_value == true
 }
 
 # how says what the change did to the key: left out (where it was), or set to another value.

@@ -25,31 +25,32 @@ import data.tollgate.lib
 
 id := "change-large"
 
-# removals are the plan's removals, as [index, change].
-removals := [[i, c] | some i, c in lib.changes; c.action == "removed"]
+# removed_kinds are the kinds of the plan's removals other than teams, one entry a removal;
+# held are [kind, n] for each deleted team and what it held. Counting these lists by kind
+# compares strings; calling a function on each change would hash the whole change.
+removed_kinds := [c.kind | some c in lib.changes; c.action == "removed"; c.kind != "team"]
+
+held := [[kind, n] |
+	some c in lib.changes
+	c.kind == "team"
+	c.action == "removed"
+	some kind, n in object.union(object.get(c, ["facts", "holds"], {}), {"team": 1})
+]
 
 # by_kind counts what the change removes, by kind: a deleted team's holdings count with it.
 by_kind[kind] := n if {
-	some kind in {k |
-		some [_, c] in removals
-		some k in kinds(c)
-	}
-	n := sum([object.get(counts(c), kind, 0) | some [_, c] in removals])
+	some kind in {k | some k in removed_kinds} | {k | some [k, _] in held}
+	n := count([1 | some k in removed_kinds; k == kind]) + sum([m | some [k, m] in held; k == kind])
 }
 
-kinds(c) := object.keys(counts(c))
-
-# counts is what one removal removes, by kind.
-counts(c) := object.union({"team": 1}, object.get(c, ["facts", "holds"], {})) if c.kind == "team"
-
-else := {c.kind: 1}
-
 total := sum([n | some n in by_kind])
+
+# first is the plan's first removal, where the finding is placed.
+first := [c | some c in lib.changes; c.action == "removed"][0]
 
 report contains lib.with_hint(lib.fail_change(first, msg), hint) if {
 	limit := lib.param(id, "max_removals")
 	total > limit
-	[_, first] := removals[0]
 	msg := sprintf("this change removes %d things, more than %d: %s; review each removal before it is applied", [total, limit, lib.count_phrase(by_kind)])
 	hint := "`tollgate diff --base` lists every removal; split the change, or raise max_removals if this clean-up is expected"
 }

@@ -54,21 +54,31 @@ does := {
 	"conditional_access_enabled": "blocks access",
 }
 
-# Team-wide switches of the automations on failing policies.
+# The team-wide switches of the automations on failing policies, by their last key (a setting's
+# name is checked by its end first: most changes are not these).
 switches := {
-	"webhook_settings.failing_policies_webhook.enable_failing_policies_webhook": ["the failing-policies webhook is turned off", "Fleet no longer reports the hosts that fail its policies to the webhook"],
-	"integrations.google_calendar.enable_calendar_events": ["calendar events for failing policies are turned off", "Fleet no longer books a calendar event for the hosts that fail its policies"],
+	"enable_failing_policies_webhook": [
+		"webhook_settings.failing_policies_webhook.enable_failing_policies_webhook",
+		"the failing-policies webhook is turned off",
+		"Fleet no longer reports the hosts that fail its policies to the webhook",
+	],
+	"enable_calendar_events": [
+		"integrations.google_calendar.enable_calendar_events",
+		"calendar events for failing policies are turned off",
+		"Fleet no longer books a calendar event for the hosts that fail its policies",
+	],
 }
 
 report contains lib.fail_change(c, msg) if {
 	some c in lib.changes
 	c.kind == "setting"
-	some suffix, what in switches
-	endswith(c.name, concat(".", ["", suffix]))
+	some last, sw in switches
+	endswith(c.name, last)
+	endswith(c.name, concat("", [".", sw[0]]))
 	f := lib.field(c, c.name)
 	f.old_value == true
 	not lib.is_set(f)
-	msg := sprintf("%s in %s%s: %s", [what[0], lib.team_phrase(c), removed_was(c), what[1]])
+	msg := sprintf("%s in %s%s: %s", [sw[1], lib.team_phrase(c), removed_was(c), sw[2]])
 }
 
 removed_was(c) := lib.was(c) if c.action == "removed"

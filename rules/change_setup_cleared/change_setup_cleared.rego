@@ -33,8 +33,9 @@ cleared_things := {
 report contains lib.with_hint(lib.fail_change(c, msg), hint) if {
 	some c in lib.changes
 	c.kind == "setting"
-	some key, thing in cleared_things
-	c.name == concat(".", ["controls.setup_experience", key])
+	startswith(c.name, "controls.setup_experience.")
+	key := substring(c.name, count("controls.setup_experience."), -1)
+	thing := cleared_things[key]
 	f := lib.field(c, c.name)
 	lib.cleared(f)
 	msg := sprintf("%s (%s) is cleared from the setup experience of %s%s: %s", [thing[0], written(c, key), lib.controls_phrase(c), left_out(c), thing[1]])
