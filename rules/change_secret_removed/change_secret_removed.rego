@@ -30,27 +30,27 @@ report contains lib.with_hint(lib.fail_change(c, message(c)), hint) if {
 # message says what becomes of the hosts that use the secret: it moved to other teams (they
 # enroll there), it was replaced (they can't enroll), or it is gone (they can't enroll).
 message(c) := sprintf("enroll secret %s moves from %s to %s%s: hosts and installers that use it now enroll into %s", [c.name, lib.team_phrase(c), to, lib.was(c), to]) if {
-	to := concat(" and ", sort([destination(a) |
-		some a in added
-		a.name == c.name
-		a.team != c.team
-	]))
+	gained := gained_by_name # the whole object, built once: a lookup of one key evaluates its body again
+	to := concat(" and ", sort([destination(team) | some team in object.get(gained, c.name, set()); team != c.team]))
 	to != ""
 } else := sprintf("enroll secret %s of %s is replaced by %s%s: hosts and installers that use the old one can no longer enroll", [c.name, lib.team_phrase(c), by, lib.was(c)]) if {
-	by := concat(", ", sort([a.name |
-		some a in added
-		a.team == c.team
-	]))
+	gained := gained_by_team
+	by := concat(", ", sort(object.get(gained, c.team, set())))
 	by != ""
 } else := sprintf("enroll secret %s is removed from %s%s: hosts and installers that use it can no longer enroll", [c.name, lib.team_phrase(c), lib.was(c)])
 
-added := [a |
+# gained_by_name lists the teams that gain each secret, gained_by_team the secrets each team gains.
+gained_by_name[a.name] contains a.team if some a in added
+
+gained_by_team[a.team] contains a.name if some a in added
+
+added contains a if {
 	some a in lib.changes
 	a.kind == "secret"
 	a.action == "added"
-]
+}
 
 # destination is where hosts enrolling with a secret of this scope go.
-destination(a) := "no team" if a.team in {"", "No team"}
+destination(team) := "no team" if team in {"", "No team"}
 
-else := sprintf("team %q", [a.team])
+else := sprintf("team %q", [team])

@@ -29,13 +29,16 @@ report contains lib.with_hint(lib.fail_change(c, msg), hint) if {
 }
 
 # replaced holds for a package that the same team gains again: the same name (URL or display
-# name) or the same package file with another hash, an update rather than a removal. The
-# additions are indexed once, not scanned for each removal.
-replaced(c) if added_names[[c.team, c.name]]
+# name) or the same package file with another hash, an update rather than a removal.
+replaced(c) if {
+	names := added_names # the whole set, built once: a lookup of one member evaluates its body again
+	[c.team, c.name] in names
+}
 
 replaced(c) if {
 	startswith(c.detail, "package ")
-	added_files[[c.team, c.detail]]
+	files := added_files
+	[c.team, c.detail] in files
 }
 
 added_names contains [a.team, a.name] if some a in added
