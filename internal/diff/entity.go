@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -36,43 +37,52 @@ type value struct {
 	raw  any
 }
 
-// side is one state of the repository: its scopes by key.
-type side struct {
-	repo   *load.Repo
-	scopes map[string]*scope
-	// unreadable are the entry files (repository-relative) that could not be read: what they
-	// configure is unknown on this side.
-	unreadable map[string]bool
+// readScope extracts what one loaded entry configures; refs and pkgs are what loading it
+// reached (its batch), profiles caches the parsed profiles of the side.
+func readScope(repo *load.Repo, e *load.Entry, refs []load.Ref, pkgs []*load.Doc, profiles *profileCache) *scope {
+	doc, ok := e.Value.(map[string]any)
+	if !ok {
+		return nil
+	}
+	sc := &scope{key: scopeKey(e), name: e.Name, entry: e, items: map[string]*item{}}
+	if e.Kind == load.KindGlobal {
+		sc.name = ""
+	}
+	byPath := make(map[string]*load.Doc, len(pkgs))
+	for _, d := range pkgs {
+		byPath[d.File.Path] = d
+	}
+	x := extractor{repo: repo, sc: sc, e: e, doc: doc, refs: refs, pkgs: byPath, profileIDs: profiles}
+	x.run()
+	return sc
 }
 
-// readSide extracts every thing the loaded repository configures.
-func readSide(repo *load.Repo) *side {
-	s := &side{repo: repo, scopes: map[string]*scope{}, unreadable: map[string]bool{}}
-	refs := map[*load.Entry][]load.Ref{}
-	for _, r := range repo.Refs {
-		refs[r.Entry] = append(refs[r.Entry], r)
+// profileCache parses each profile file of a side once, however many teams list it.
+type profileCache struct {
+	mu     sync.Mutex
+	parsed map[string]profileID
+}
+
+// profileID is what the change review needs of a profile: what Fleet names it by.
+type profileID struct{ name, identifier, format string }
+
+func (c *profileCache) get(f *load.File, format profile.Format) profileID {
+	key := f.Path + "\x00" + string(format)
+	c.mu.Lock()
+	id, ok := c.parsed[key]
+	c.mu.Unlock()
+	if ok {
+		return id
 	}
-	pkgs := map[string]*load.Doc{}
-	for _, d := range repo.Packages {
-		pkgs[d.File.Path] = d
+	p := profile.ParseAs(f.Path, f.Data, format)
+	id = profileID{name: p.Name, identifier: p.Identifier, format: string(p.Format)}
+	c.mu.Lock()
+	if c.parsed == nil {
+		c.parsed = map[string]profileID{}
 	}
-	for _, e := range repo.Entries {
-		doc, ok := e.Value.(map[string]any)
-		if !ok {
-			continue
-		}
-		sc := &scope{key: scopeKey(e), name: e.Name, entry: e, items: map[string]*item{}}
-		if e.Kind == load.KindGlobal {
-			sc.name = ""
-		}
-		if _, dup := s.scopes[sc.key]; dup {
-			continue // fleetctl refuses two files for one team: the lint says so, the diff keeps the first
-		}
-		s.scopes[sc.key] = sc
-		x := extractor{side: s, sc: sc, e: e, doc: doc, refs: refs[e], pkgs: pkgs}
-		x.run()
-	}
-	return s
+	c.parsed[key] = id
+	c.mu.Unlock()
+	return id
 }
 
 // scopeKey is a team's identity: its name as Fleet compares it, one key for hosts without a
@@ -88,12 +98,13 @@ func scopeKey(e *load.Entry) string {
 }
 
 type extractor struct {
-	side *side
-	sc   *scope
-	e    *load.Entry
-	doc  map[string]any
-	refs []load.Ref
-	pkgs map[string]*load.Doc
+	repo       *load.Repo
+	sc         *scope
+	e          *load.Entry
+	doc        map[string]any
+	refs       []load.Ref
+	pkgs       map[string]*load.Doc
+	profileIDs *profileCache
 }
 
 func (x *extractor) add(it *item) {
@@ -163,12 +174,12 @@ func (x *extractor) profiles() {
 			if platform == "android" {
 				format = profile.FormatAndroid
 			}
-			p := profile.ParseAs(r.File.Path, r.File.Data, format)
-			if p.Format == profile.FormatMobileconfig && p.Name != "" {
-				name = p.Name
+			p := x.profileIDs.get(r.File, format)
+			if p.format == string(profile.FormatMobileconfig) && p.name != "" {
+				name = p.name
 			}
-			if p.Identifier != "" {
-				it.fields["identifier"] = value{text: quote(p.Identifier), raw: p.Identifier}
+			if p.identifier != "" {
+				it.fields["identifier"] = value{text: quote(p.identifier), raw: p.identifier}
 			}
 			it.facts["file"] = r.File.Path
 		} else if r.Target == "" {
@@ -285,7 +296,7 @@ func (x *extractor) packageFile(teamItem map[string]any, itemPath []any, p strin
 	rel := path.Join(path.Dir(holder.Path), p)
 	d, ok := x.pkgs[rel]
 	if !ok {
-		f := x.side.repo.File(rel)
+		f := x.repo.File(rel)
 		if f == nil {
 			return // missing: the lint reports it
 		}
@@ -343,7 +354,7 @@ func (x *extractor) pkg(m, teamItem map[string]any, doc *load.Doc, itemPath []an
 		}
 		if sub, ok := fv.(map[string]any); ok && holder != nil {
 			if p, ok := sub["path"].(string); ok && len(sub) == 1 {
-				f := x.side.repo.File(path.Join(path.Dir(holder.Path), p))
+				f := x.repo.File(path.Join(path.Dir(holder.Path), p))
 				if f != nil && f.Digest != "" {
 					it.fields[k] = value{text: "sha256:" + f.Digest[:12]}
 					continue

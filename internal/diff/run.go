@@ -91,18 +91,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			baseEntries, headEntries = keep(baseEntries, scope), keep(headEntries, scope)
 		}
 	}
-	base, err := loadSide(ctx, root, baseTree, baseEntries, &res.Base)
-	if err != nil {
+	if res.Changes, err = compareTrees(root, baseTree, headSrc, baseEntries, headEntries, &res.Base, &res.Head); err != nil {
 		return nil, err
 	}
-	head, err := loadSide(ctx, root, headSrc, headEntries, &res.Head)
-	if err != nil {
-		return nil, err
-	}
-	b, h := readSide(base), readSide(head)
-	markUnreadable(b, root, baseEntries)
-	markUnreadable(h, root, headEntries)
-	res.Changes = compare(b, h)
 	return res, nil
 }
 
@@ -114,40 +105,6 @@ func discover(src load.Source, root, dir string) []string {
 		return nil
 	}
 	return entries
-}
-
-func loadSide(ctx context.Context, root string, src load.Source, entries []string, s *Side) (*load.Repo, error) {
-	s.Entries = len(entries)
-	if len(entries) == 0 {
-		return &load.Repo{Root: root}, nil
-	}
-	repo, err := load.Load(ctx, load.Options{Root: root, Entries: entries, Source: src})
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range repo.Findings {
-		if f.Severity == finding.Error {
-			s.Problems = append(s.Problems, f)
-		}
-	}
-	finding.Sort(s.Problems)
-	s.Problems = finding.Dedupe(s.Problems)
-	return repo, nil
-}
-
-// markUnreadable records the entry files asked for that did not load (not YAML, not a
-// mapping): their teams are unknown on that side.
-func markUnreadable(s *side, root string, entries []string) {
-	loaded := map[string]bool{}
-	for _, e := range s.repo.Entries {
-		loaded[e.File.Path] = true
-	}
-	for _, e := range entries {
-		r, err := filepath.Rel(root, e)
-		if err == nil && !loaded[filepath.ToSlash(r)] {
-			s.unreadable[filepath.ToSlash(r)] = true
-		}
-	}
 }
 
 func keep(entries []string, scope map[string]bool) []string {
