@@ -271,7 +271,7 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	}
 	if !p.st.opts.SkipPolicy {
 		in := model.Part{Teams: b.Entries, Refs: b.Refs, EnvRefs: b.EnvRefs, Secrets: pt.secrets}
-		pt.findings = append(pt.findings, p.evaluate(ctx, in, b.Entries, nil, nil)...)
+		pt.findings = append(pt.findings, p.evaluate(ctx, in, b.Entries, nil, nil, false)...)
 	}
 	p.repo.Release(b)
 	pt.secrets = nil
@@ -316,7 +316,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 	if !p.st.opts.SkipPolicy {
 		secrets := append(slices.Clone(first.secrets), model.ScanOtherFiles(p.repo)...)
 		in := model.Part{Packages: pkgs, UsedBy: usedBy, Refs: first.batch.Refs, EnvRefs: first.batch.EnvRefs, Secrets: secrets}
-		fs = append(fs, p.evaluate(ctx, in, p.globals, pkgs, p.repo.Entries)...)
+		fs = append(fs, p.evaluate(ctx, in, p.globals, pkgs, p.repo.Entries, true)...)
 	}
 	return fs, sups
 }
@@ -324,8 +324,8 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 // evaluate runs the Rego rules on one part and locates their findings while its documents are
 // still in memory. Findings in the global entries, repeated by every batch, are deduplicated at
 // the end. released are entries already let go that a finding may still point into (read
-// again to locate it).
-func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry) (fs []finding.Finding) {
+// again to locate it). last is the run's last evaluation, where the change rules run.
+func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry, last bool) (fs []finding.Finding) {
 	defer func() {
 		// Conftest documents are converted lazily, inside OPA's evaluation, where a bad value
 		// can only panic: it must not take the run down with it.
@@ -337,7 +337,7 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	input := p.model.Input(in, &p.profiles)
 	delete(input, "global") // converted once, added below
 	delete(input, "repo")
-	job := policy.Job{}
+	job := policy.Job{Change: last} // the change rules once, in the last evaluation
 	v, err := ast.InterfaceToValue(input)
 	if err != nil {
 		return []finding.Finding{p.internal(fmt.Errorf("building policy input: %w", err))}

@@ -309,7 +309,14 @@ type Raw struct {
 type Job struct {
 	Input    ast.Value
 	Conftest []ConftestInput
+	// Change says whether the rules of the change review (METADATA category "change") run on
+	// this job: they read input.change alone, so one evaluation of a run is enough (a
+	// 10,000-team repository is checked in 157 jobs).
+	Change bool
 }
+
+// ChangeCategory is the METADATA category of the rules that review the change itself.
+const ChangeCategory = "change"
 
 // ConftestInput is one document as conftest would see it.
 type ConftestInput struct {
@@ -343,6 +350,9 @@ func (e *Engine) EvalJob(ctx context.Context, j Job) ([]Raw, []finding.Finding) 
 	}
 	if j.Input != nil {
 		for _, p := range e.rules {
+			if p.rule.Category == ChangeCategory && !j.Change {
+				continue
+			}
 			run(p, j.Input, "")
 		}
 	}
