@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -50,6 +51,8 @@ func TestDocRegoExamples(t *testing.T) {
 		run    func(t *testing.T, code string)
 	}{
 		{"package tollgate.rules.org_disk_encryption", diskEncryptionExample},
+		{"package tollgate.rules.org_label_removed_test", labelRemovedTestExample},
+		{"package tollgate.rules.org_label_removed\n", labelRemovedExample},
 		{"same_team := [a | some a in input.profiles; a.entry == entry]", sameTeamExample},
 	}
 	docs, _ := filepath.Glob("../../docs/*.md")
@@ -156,6 +159,91 @@ func sameTeamExample(t *testing.T, code string) {
 	for k, v := range want {
 		if !slices.Equal(got[k], v) {
 			t.Errorf("same_team of %s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// labelRemovedExample reviews a change with the example as a user policy: a label removed from
+// the global file is reported at the labels: list, one added is not.
+func labelRemovedExample(t *testing.T, code string) {
+	dir := t.TempDir()
+	write := func(files map[string]string) {
+		for name, text := range files {
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(map[string]string{
+		".tollgate.yaml":   "policies: [policy]\n",
+		"policy/org.rego":  code,
+		"default.yml":      "org_settings:\nlabels:\n  - name: Loaners\n    hosts: []\n  - name: Kiosks\n    hosts: []\n",
+		"teams/team-a.yml": "name: A\n",
+	})
+	gitInit(t, dir)
+	write(map[string]string{"default.yml": "org_settings:\nlabels:\n  - name: Kiosks\n    hosts: []\n  - name: Lab\n    hosts: []\n"})
+	res, err := lint.Run(context.Background(), lint.Options{Targets: []string{dir}, SkipSchema: true, Base: "main",
+		Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.RuleID == "org-label-removed" {
+			got = append(got, f.String())
+		}
+	}
+	want := []string{`default.yml:2:1: error: label "Loaners" is removed (was default.yml:3): Fleet deletes it and its membership; ask the platform team [org-label-removed]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("the example reports %q, want %q", got, want)
+	}
+}
+
+// labelRemovedTestExample runs the example's test with tollgate test, beside the example rule;
+// and again beside a rule that reports nothing, where it must fail (a test that tests).
+func labelRemovedTestExample(t *testing.T, code string) {
+	var rule string
+	for _, b := range regoBlocks(t, "../../docs/policies.md") {
+		if strings.Contains(b.code, "package tollgate.rules.org_label_removed\n") {
+			rule = b.code
+		}
+	}
+	if rule == "" {
+		t.Fatal("the rule of the test example is gone from docs/policies.md")
+	}
+	for _, c := range []struct {
+		rule string
+		want int
+	}{{rule, ExitOK}, {strings.Replace(rule, `c.action == "removed"`, `c.action == "gone"`, 1), ExitFindings}} {
+		dir := t.TempDir()
+		for name, text := range map[string]string{"org.rego": c.rule, "org_test.rego": code} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out strings.Builder
+		if got := Main([]string{"test", dir}, nil, &out, &out); got != c.want {
+			t.Errorf("tollgate test: exit %d, want %d\n%s", got, c.want, out.String())
+		}
+	}
+}
+
+// gitInit commits dir as the branch main of a new repository.
+func gitInit(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "base"}} {
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
 }
