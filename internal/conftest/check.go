@@ -360,5 +360,3 @@ func docLocation(d Document, path []any) finding.Location {
 	}
 	return finding.Location{File: d.File, Start: finding.Position{Line: 1, Column: 1}, End: finding.Position{Line: 1, Column: 1}}
 }
-
-
