@@ -28,66 +28,161 @@ import (
 const conftestModule = "github.com/open-policy-agent/conftest@v0.71.1"
 
 var (
-	conftestOnce          sync.Once
-	conftestBin, modDir   string
-	conftestWhy           string
-	conftestBuildFailures []string
+	moduleOnce, binaryOnce sync.Once
+	modDir, modWhy         string
+	conftestBin, binWhy    string
 )
 
-// conftestSetup finds conftest and its module directory (holding examples/).
-func conftestSetup(t *testing.T) (bin, dir string) {
+// unavailable skips t, or fails it under TOLLGATE_REQUIRE_CONFTEST=1.
+func unavailable(t *testing.T, what, why string) {
 	t.Helper()
-	conftestOnce.Do(func() {
-		tmp, err := os.MkdirTemp("", "tollgate-conftest-")
-		if err != nil {
-			conftestWhy = err.Error()
-			return
-		}
-		// The module's files: go mod download puts them in the module cache (read-only).
+	msg := what + " is not available (" + why + ")"
+	if os.Getenv("TOLLGATE_REQUIRE_CONFTEST") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// conftestModuleDir is conftest v0.71.1's module directory (holding examples/), which go mod
+// download puts in the module cache (read-only).
+func conftestModuleDir(t *testing.T) string {
+	t.Helper()
+	moduleOnce.Do(func() {
 		cmd := exec.Command("go", "mod", "download", "-json", conftestModule)
-		cmd.Dir = tmp // outside tollgate's module, so its go.mod is left alone
+		cmd.Dir = os.TempDir() // outside tollgate's module, so its go.mod is left alone
 		out, err := cmd.Output()
 		if err != nil {
-			conftestWhy = fmt.Sprintf("go mod download %s failed: %v", conftestModule, err)
+			modWhy = fmt.Sprintf("go mod download %s failed: %v", conftestModule, err)
 			return
 		}
 		var info struct{ Dir string }
 		if err := json.Unmarshal(out, &info); err != nil || info.Dir == "" {
-			conftestWhy = "go mod download gave no module directory"
+			modWhy = "go mod download gave no module directory"
 			return
 		}
 		modDir = info.Dir
+	})
+	if modDir == "" {
+		unavailable(t, "conftest v0.71.1's module", modWhy)
+	}
+	return modDir
+}
+
+// conftestSetup finds the conftest binary and its module directory.
+func conftestSetup(t *testing.T) (bin, dir string) {
+	t.Helper()
+	dir = conftestModuleDir(t)
+	binaryOnce.Do(func() {
 		if b := os.Getenv("TOLLGATE_CONFTEST"); b != "" {
 			conftestBin = b
 			return
 		}
-		cmd = exec.Command("go", "install", conftestModule)
+		tmp, err := os.MkdirTemp("", "tollgate-conftest-")
+		if err != nil {
+			binWhy = err.Error()
+			return
+		}
+		cmd := exec.Command("go", "install", conftestModule)
 		cmd.Dir = tmp
 		cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=")
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			conftestWhy = fmt.Sprintf("go install %s failed: %v\n%s", conftestModule, err, lastLines(msg, 5))
+			binWhy = fmt.Sprintf("go install %s failed: %v\n%s", conftestModule, err, lastLines(msg, 5))
 			return
 		}
 		conftestBin = filepath.Join(tmp, "conftest")
 	})
-	if conftestBin == "" || modDir == "" {
-		msg := "conftest v0.71.1 is not available (" + conftestWhy + "); set TOLLGATE_CONFTEST to its binary"
-		if os.Getenv("TOLLGATE_REQUIRE_CONFTEST") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+	if conftestBin == "" {
+		unavailable(t, "conftest v0.71.1", binWhy+"; set TOLLGATE_CONFTEST to its binary")
 	}
 	// A binary built by go install says "Conftest: dev"; its build information names the module.
 	out, err := exec.Command("go", "version", "-m", conftestBin).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "github.com/open-policy-agent/conftest\tv0.71.1") {
 		t.Fatalf("%s is not conftest v0.71.1: %v\n%s", conftestBin, err, lastLines(out, 3))
 	}
-	return conftestBin, modDir
+	return conftestBin, dir
 }
 
 func lastLines(b []byte, n int) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// The kubernetes example's policies, unchanged, on its deployment: each finding points at the
+// field its rule tested (a missing field at its deepest existing ancestor).
+func TestConftestExampleFindingsLocated(t *testing.T) {
+	dir := conftestModuleDir(t)
+	got := map[string]string{}
+	for _, r := range locatedExample(t, dir, "examples/kubernetes/policy", "examples/kubernetes/deployment.yaml", "examples/kubernetes/service.yaml") {
+		got[r.Message] = place(r)
+	}
+	want := map[string]string{
+		// not input.spec.template.spec.securityContext.runAsNonRoot: spec.template.spec
+		"Containers must not run as root in Deployment hello-kubernetes": "examples/kubernetes/deployment.yaml:20:5-9 (field)",
+		// not required_deployment_selectors, which failed at matchLabels.release
+		"Deployment hello-kubernetes must provide app/release labels for pod selectors": "examples/kubernetes/deployment.yaml:14:5-16 (field)",
+		// not required_deployment_labels, which failed at the instance label
+		"hello-kubernetes must include Kubernetes recommended labels: https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/#labels": "examples/kubernetes/deployment.yaml:5:3-9 (field)",
+		// kubernetes.is_deployment: input.kind = "Deployment"
+		"Found deployment hello-kubernetes but deployments are not allowed": "examples/kubernetes/deployment.yaml:2:7-17 (field)",
+		"Found service hello-kubernetes but services are not allowed":       "examples/kubernetes/service.yaml:2:7-14 (field)",
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d findings, want %d: %v", len(got), len(want), got)
+	}
+	for msg, w := range want {
+		if got[msg] != w {
+			t.Errorf("%q at %s, want %s", msg, got[msg], w)
+		}
+	}
+}
+
+func locatedExample(t *testing.T, dir, policy string, files ...string) []Result {
+	t.Helper()
+	e, err := New(context.Background(), examplePolicies(t, dir, policy), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check(t, e, exampleDocs(t, dir, files)).Results
+}
+
+// examplePolicies parses every .rego file below the paths, as conftest's -p loads them.
+func examplePolicies(t *testing.T, dir string, paths ...string) map[string]*ast.Module {
+	t.Helper()
+	mods := map[string]*ast.Module{}
+	for _, p := range paths {
+		err := filepath.WalkDir(filepath.Join(dir, p), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err == nil {
+				mods[path], err = ParseModule(path, src, ast.RegoV1)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return mods
+}
+
+// exampleDocs parses YAML files named relative to dir.
+func exampleDocs(t *testing.T, dir string, files []string) []Document {
+	t.Helper()
+	var docs []Document
+	for _, f := range files {
+		src, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _, err := ParseYAML(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, ds...)
+	}
+	return docs
 }
 
 // outcome is one result as both tools report it.
@@ -201,24 +296,7 @@ func runConftest(t *testing.T, bin, dir string, args []string) ([]outcome, int) 
 // runOurs loads the same policies, data and files as conftest would and checks them.
 func runOurs(t *testing.T, dir string, policies, data, files, flags []string) ([]outcome, int) {
 	t.Helper()
-	mods := map[string]*ast.Module{}
-	for _, p := range policies {
-		err := filepath.WalkDir(filepath.Join(dir, p), func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
-				return err
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			m, err := ParseModule(path, src, ast.RegoV1)
-			mods[path] = m
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	mods := examplePolicies(t, dir, policies...)
 	opts := Options{}
 	for i := 0; i < len(flags); i++ {
 		switch flags[i] {
@@ -241,18 +319,7 @@ func runOurs(t *testing.T, dir string, policies, data, files, flags []string) ([
 	if err != nil {
 		t.Fatal(err)
 	}
-	var docs []Document
-	for _, f := range files {
-		src, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, _, err := ParseYAML(f, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, ds...)
-	}
+	docs := exampleDocs(t, dir, files)
 	rep, err := e.Check(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
