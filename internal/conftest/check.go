@@ -177,8 +177,11 @@ func (e *Engine) check(ctx context.Context, ns string, in *input, docs []Documen
 		// Each solution of the exception query is one exception (conftest appends one result
 		// per solution, whose message it then sets to the query).
 		excepted := len(rs)
+		doc := in.document
+		if doc < 0 { // a combined input: its first document (in path order)
+			doc = in.members[0]
+		}
 		for range excepted {
-			doc := max(in.document, 0)
 			rep.Results = append(rep.Results, Result{Kind: Exception, Namespace: ns, Rule: rule, Message: exQuery,
 				Document: doc, Location: docLocation(docs[doc], nil), Basis: BasisDocument})
 		}

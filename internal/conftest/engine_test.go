@@ -297,3 +297,33 @@ func TestNoPoliciesAndCompileErrors(t *testing.T) {
 		t.Error("an unsafe variable compiled")
 	}
 }
+
+// One engine checks documents from several goroutines (the pipeline evaluates files in
+// parallel); under -race this also shows it shares nothing unguarded.
+func TestConcurrentChecks(t *testing.T) {
+	for _, policy := range []string{corpusPolicy, corpusPolicy + "\nwarn contains data.conftest.file.name if true\n"} {
+		e := compile(t, map[string]string{"p.rego": policy}, Options{})
+		docs := yamlDocs(t, "d.yaml", deployment)
+		want := kinds(check(t, e, docs))
+		errs := make(chan string, 8)
+		for range 8 {
+			go func() {
+				rep, err := e.Check(context.Background(), docs)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if got := kinds(rep); !reflect.DeepEqual(got, want) {
+					errs <- strings.Join(got, "; ")
+					return
+				}
+				errs <- ""
+			}()
+		}
+		for range 8 {
+			if msg := <-errs; msg != "" {
+				t.Errorf("a concurrent check differs: %s", msg)
+			}
+		}
+	}
+}

@@ -11,6 +11,12 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
+// ConvertYAML converts a YAML node (a document or any node in it) into the value conftest's
+// parser gives policies, for callers that parsed the file themselves; see toJSONValue.
+func ConvertYAML(n *yaml.Node) (any, error) {
+	return toJSONValue(n, yamlsrc.DefaultLimits.MaxNodes)
+}
+
 // toJSONValue converts a YAML document the way conftest's parser does (sigs.k8s.io/yaml:
 // yaml.v2, a YAML 1.1 parser, then JSON): scalars as yamlsrc.Scalar reads them (YAML 1.1
 // booleans, timestamps as written), every number a float64, mapping keys as strings with
