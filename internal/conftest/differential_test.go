@@ -199,6 +199,7 @@ func TestConftestExamplesDifferential(t *testing.T) {
 		files    []string
 		flags    []string
 		none     bool // conftest reports no result and no success
+		local    bool // paths are in testdata/conftest, not in conftest's module
 	}{
 		{name: "kubernetes", policies: []string{"examples/kubernetes/policy"},
 			files: []string{"examples/kubernetes/deployment.yaml", "examples/kubernetes/service.yaml", "examples/kubernetes/deployment+service.yaml"}},
@@ -222,6 +223,11 @@ func TestConftestExamplesDifferential(t *testing.T) {
 			files: []string{"examples/exceptions/deployments.yaml"}},
 		{name: "data", policies: []string{"examples/data/policy"}, data: []string{"examples/data/exclusions"},
 			files: []string{"examples/data/service.yaml"}},
+		// tollgate's own fixtures for conftest's parsing and counting quirks.
+		{name: "quirks", local: true, policies: []string{"quirks/policy"},
+			files: []string{"quirks/values.yaml", "quirks/list.yaml", "quirks/separator.yaml"}},
+		{name: "quirks, combined", local: true, policies: []string{"quirks/policy"}, flags: []string{"--combine", "--namespace", "combined"},
+			files: []string{"quirks/values.yaml", "quirks/list.yaml", "quirks/separator.yaml"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +239,10 @@ func TestConftestExamplesDifferential(t *testing.T) {
 				args = append(args, "-d", d)
 			}
 			args = append(append(args, tc.flags...), tc.files...)
+			dir := dir
+			if tc.local {
+				dir = filepath.Join("..", "..", "testdata", "conftest")
+			}
 			theirs, theirSuccesses := runConftest(t, bin, dir, args)
 			ours, ourSuccesses := runOurs(t, dir, tc.policies, tc.data, tc.files, tc.flags)
 			if nothing := len(theirs) == 0 && theirSuccesses == 0; nothing != tc.none {
