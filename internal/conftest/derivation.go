@@ -25,9 +25,17 @@ type tracer struct {
 	ruleReads   map[string][]read
 	ruleQueries map[string][]*query
 	ruleValues  map[string][]source
+	// ruleElems: for partial set rules, where each element came from.
+	ruleElems map[string][]element
 	// results are the values the located rule produced, each with the reads of its first
 	// derivation.
 	results []derivation
+}
+
+// element is a value a partial set rule produced and where it came from.
+type element struct {
+	value   ast.Value
+	sources []source
 }
 
 // derivation is a value the located rule produced and the fields its derivation read.
@@ -76,6 +84,7 @@ type source struct {
 func newTracer(c *ast.Compiler, in *input, target ast.Ref) *tracer {
 	return &tracer{compiler: c, in: in, target: target.String(), queries: map[uint64]*query{},
 		ruleReads: map[string][]read{}, ruleQueries: map[string][]*query{}, ruleValues: map[string][]source{},
+		ruleElems: map[string][]element{},
 	}
 }
 
@@ -170,6 +179,10 @@ func (t *tracer) ruleExited(q *query, r *ast.Rule, ev topdown.Event) {
 		t.ruleReads[q.key] = q.reads
 		if r.Head.Key == nil && r.Head.Value != nil {
 			t.ruleValues[q.key] = t.sources(r.Head.Value, q.locals, t.provenance(q, q.locals))
+		}
+		if r.Head.Key != nil && r.Head.Value == nil {
+			t.ruleElems[q.key] = append(t.ruleElems[q.key], element{value: ev.Plug(r.Head.Key).Value,
+				sources: t.sources(r.Head.Key, q.locals, t.provenance(q, q.locals))})
 		}
 	}
 	if q.parent != t.root || q.key != t.target {
@@ -332,6 +345,13 @@ func (t *tracer) ownReads(q *query, f *frame, prov map[ast.Var][]source) []read 
 		if n := len(terms); n > 0 && t.hasOutput(f.expr) && f.fresh(terms[n-1]) {
 			terms, test = terms[:n-1], false
 		}
+		if got, ok := t.objectGet(f.expr, q.locals, prov); ok {
+			var out []read
+			for _, s := range got {
+				out = append(out, read{path: s.path, test: test})
+			}
+			return out
+		}
 	default:
 		if term, ok := f.expr.Terms.(*ast.Term); ok {
 			terms = []*ast.Term{term}
@@ -387,7 +407,9 @@ func (t *tracer) provenance(q *query, locals *ast.ValueMap) map[ast.Var][]source
 			}
 		case f.expr.IsCall():
 			args := f.expr.Operands()
-			if n := len(args); n > 0 && t.hasOutput(f.expr) && f.fresh(args[n-1]) {
+			if got, ok := t.objectGet(f.expr, locals, prov); ok && t.hasOutput(f.expr) && f.fresh(args[len(args)-1]) {
+				prov[args[len(args)-1].Value.(ast.Var)] = got
+			} else if n := len(args); n > 0 && t.hasOutput(f.expr) && f.fresh(args[n-1]) {
 				var derived []source
 				for _, a := range args[:n-1] {
 					for _, s := range t.sources(a, locals, prov) {
@@ -449,10 +471,12 @@ func (t *tracer) refSources(r ast.Ref, locals *ast.ValueMap, prov map[ast.Var][]
 	case r[0].Equal(ast.InputRootDocument):
 		bases = []source{{path: []any{}, direct: true}}
 	case r[0].Equal(ast.DefaultRootDocument):
-		for k := len(r); k >= 2; k-- {
-			if s, ok := t.ruleValues[r[:k].String()]; ok {
+		for k := len(r); k >= 2 && bases == nil; k-- {
+			key := r[:k].String()
+			if s, ok := t.ruleValues[key]; ok {
 				bases, rest = s, r[k:]
-				break
+			} else if elems, ok := t.ruleElems[key]; ok && k < len(r) {
+				bases, rest = t.elementSources(elems, r[k], locals), r[k+1:]
 			}
 		}
 	default:
@@ -517,4 +541,61 @@ func (t *tracer) identity(locals *ast.ValueMap, v ast.Var) ([]any, bool) {
 		return p, ok
 	}
 	return nil, false
+}
+
+// elementSources are the sources of the element of a partial set that el selects.
+func (t *tracer) elementSources(elems []element, el *ast.Term, locals *ast.ValueMap) []source {
+	v := el.Value
+	if x, ok := v.(ast.Var); ok && locals != nil {
+		v = locals.Get(x)
+	}
+	if v == nil {
+		return nil
+	}
+	for _, e := range elems {
+		if ast.Compare(e.value, v) == 0 {
+			return e.sources
+		}
+	}
+	return nil
+}
+
+// objectGet resolves object.get(obj, key or [keys...], default): the value at obj's path
+// extended by the keys (or the default when it is missing: the path is still what was tested).
+func (t *tracer) objectGet(expr *ast.Expr, locals *ast.ValueMap, prov map[ast.Var][]source) ([]source, bool) {
+	args := expr.Operands()
+	if expr.Operator().String() != "object.get" || len(args) < 3 {
+		return nil, false
+	}
+	var keys []*ast.Term
+	k := args[1].Value
+	if x, ok := k.(ast.Var); ok && locals != nil {
+		k = locals.Get(x)
+	}
+	switch x := k.(type) {
+	case *ast.Array:
+		x.Foreach(func(e *ast.Term) { keys = append(keys, e) })
+	case ast.String, ast.Number:
+		keys = []*ast.Term{ast.NewTerm(x)}
+	default:
+		return nil, false
+	}
+	var out []source
+	for _, b := range t.sources(args[0], locals, prov) {
+		if !b.direct {
+			continue
+		}
+		path := append([]any{}, b.path...)
+		complete := true
+		for _, key := range keys {
+			p, ok := t.key(key, locals)
+			if !ok {
+				complete = false
+				break
+			}
+			path = append(path, p)
+		}
+		out = append(out, source{path: path, direct: complete})
+	}
+	return out, true
 }
