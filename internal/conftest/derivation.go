@@ -81,6 +81,9 @@ type source struct {
 	direct bool
 }
 
+// maxReads bounds the reads kept of all the solutions of one comprehension or every.
+const maxReads = 4096
+
 func newTracer(c *ast.Compiler, in *input, target ast.Ref) *tracer {
 	return &tracer{compiler: c, in: in, target: target.String(), queries: map[uint64]*query{},
 		ruleReads: map[string][]read{}, ruleQueries: map[string][]*query{}, ruleValues: map[string][]source{},
@@ -148,7 +151,9 @@ func (t *tracer) TraceEvent(ev topdown.Event) {
 		}
 		q.exited, q.locals = true, ev.Locals
 		q.reads = t.successReads(q)
-		q.all = append(q.all, q.reads...)
+		if len(q.all) < maxReads { // a comprehension over a huge list: enough to choose from
+			q.all = append(q.all, q.reads...)
+		}
 		if r, ok := ev.Node.(*ast.Rule); ok {
 			t.ruleExited(q, r, ev)
 		}

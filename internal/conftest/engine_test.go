@@ -327,3 +327,19 @@ func TestConcurrentChecks(t *testing.T) {
 		}
 	}
 }
+
+// A document without a locator is placed at its file's first line, and nothing is traced.
+func TestUnlocatedDocument(t *testing.T) {
+	e := compile(t, map[string]string{"p.rego": corpusPolicy}, Options{})
+	docs := yamlDocs(t, "d.yaml", deployment)
+	docs[0].Locate = nil
+	rep := check(t, e, docs)
+	if len(rep.Results) == 0 {
+		t.Fatal("no results")
+	}
+	for _, r := range rep.Results {
+		if p := place(r); p != "d.yaml:1:1-1 (document)" || r.Path != nil {
+			t.Errorf("%q at %s, path %v", r.Message, p, r.Path)
+		}
+	}
+}
