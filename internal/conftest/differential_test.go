@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -22,10 +23,13 @@ import (
 //
 // conftest comes from TOLLGATE_CONFTEST (a path to the binary; .ci/run installs it and sets
 // it), or else is built with `go install` into a temporary GOBIN. Where that cannot be done
-// (no module proxy, no cache), the test skips and says why; with TOLLGATE_REQUIRE_CONFTEST=1
-// (.ci/run) it fails instead.
+// (no module proxy, or a cold build longer than installBudget), the test skips and says why;
+// with TOLLGATE_REQUIRE_CONFTEST=1 (.ci/run) it fails instead.
 
 const conftestModule = "github.com/open-policy-agent/conftest@v0.71.1"
+
+// installBudget bounds building conftest inside the test.
+const installBudget = 4 * time.Minute
 
 var (
 	moduleOnce, binaryOnce sync.Once
@@ -82,10 +86,18 @@ func conftestSetup(t *testing.T) (bin, dir string) {
 			binWhy = err.Error()
 			return
 		}
-		cmd := exec.Command("go", "install", conftestModule)
+		// A cold build takes 10–25 minutes on 2 cores, more than go test allows a package:
+		// past the budget the test skips (with a warm build cache it links in under a minute).
+		ctx, cancel := context.WithTimeout(context.Background(), installBudget)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "install", conftestModule)
 		cmd.Dir = tmp
 		cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=")
 		if msg, err := cmd.CombinedOutput(); err != nil {
+			if ctx.Err() != nil {
+				binWhy = fmt.Sprintf("go install %s did not finish within %v", conftestModule, installBudget)
+				return
+			}
 			binWhy = fmt.Sprintf("go install %s failed: %v\n%s", conftestModule, err, lastLines(msg, 5))
 			return
 		}
