@@ -175,10 +175,23 @@ func isMerge(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
 }
 
-// KeyString renders a mapping key as the JSON object key Fleet would see.
+// KeyString renders a mapping key as the JSON object key Fleet would see. fleetctl's YAML 1.1
+// parser resolves plain keys like values, and its JSON step writes them back as text: `on:`
+// and `y:` are the key "true", `0x10:` is "16", `1.0:` is "1".
 func KeyString(k *yaml.Node) string {
-	for k.Kind == yaml.AliasNode {
+	for k.Kind == yaml.AliasNode && k.Alias != nil {
 		k = k.Alias
+	}
+	if k.Kind != yaml.ScalarNode {
+		return k.Value
+	}
+	switch x := Scalar(k).(type) {
+	case bool:
+		return strconv.FormatBool(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 32)
 	}
 	return k.Value
 }

@@ -186,9 +186,9 @@ func TestAliasInsideItsOwnAnchor(t *testing.T) {
 
 // `<<` merges as fleetctl's yaml.v2 applies them: in document order the later write wins (a
 // merge after a key overrides it), in a merged list the earlier mapping wins; a merge of
-// anything but mappings fails the file.
+// anything but mappings fails the file. (No key `y` here: to fleetctl that is the key "true".)
 func TestMergeLikeFleetctl(t *testing.T) {
-	src := "base: &b\n  name: from-merge\n  x: 1\nother: &o\n  x: 2\n  y: 2\n" +
+	src := "base: &b\n  name: from-merge\n  x: 1\nother: &o\n  x: 2\n  z: 2\n" +
 		"after:\n  name: explicit\n  <<: *b\n" +
 		"before:\n  <<: *b\n  name: explicit\n" +
 		"list:\n  <<: [*b, *o]\n"
@@ -200,11 +200,11 @@ func TestMergeLikeFleetctl(t *testing.T) {
 	if got := m["before"].(map[string]any)["name"]; got != "explicit" {
 		t.Errorf("merge before the key: name=%v, want explicit", got)
 	}
-	if l := m["list"].(map[string]any); l["x"] != int64(1) || l["y"] != int64(2) {
-		t.Errorf("merged list: %v, want x from the first mapping, y from the second", l)
+	if l := m["list"].(map[string]any); l["x"] != int64(1) || l["z"] != int64(2) {
+		t.Errorf("merged list: %v, want x from the first mapping, z from the second", l)
 	}
 	// The source index agrees with the value: each path points where its value came from.
-	for path, line := range map[string]int{"after.name": 2, "before.name": 12, "list.x": 3, "list.y": 6} {
+	for path, line := range map[string]int{"after.name": 2, "before.name": 12, "list.x": 3, "list.z": 6} {
 		var p []any
 		for _, s := range strings.Split(path, ".") {
 			p = append(p, s)
