@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strconv"
 
 	"go.yaml.in/yaml/v3"
 
@@ -115,23 +114,14 @@ func (c *jsonConverter) merge(out map[string]any, m *yaml.Node) error {
 	return nil
 }
 
-// jsonKey is the JSON object key sigs.k8s.io/yaml writes for a mapping key.
+// jsonKey is the JSON object key sigs.k8s.io/yaml writes for a mapping key (as fleetctl's
+// ghodss/yaml does: yamlsrc.KeyString); a null or non-scalar key it refuses.
 func jsonKey(k *yaml.Node) (string, error) {
 	for k.Kind == yaml.AliasNode && k.Alias != nil {
 		k = k.Alias
 	}
-	if k.Kind != yaml.ScalarNode {
-		return "", fmt.Errorf("line %d: a mapping key that is not a scalar cannot be converted to JSON", k.Line)
+	if k.Kind != yaml.ScalarNode || yamlsrc.Scalar(k) == nil {
+		return "", fmt.Errorf("line %d: the mapping key %q cannot be converted to JSON (conftest refuses it too)", k.Line, k.Value)
 	}
-	switch x := yamlsrc.Scalar(k).(type) {
-	case string:
-		return x, nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 32), nil
-	}
-	return "", fmt.Errorf("line %d: the mapping key %q cannot be converted to JSON (conftest refuses it too)", k.Line, k.Value)
+	return yamlsrc.KeyString(k), nil
 }
