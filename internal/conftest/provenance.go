@@ -113,18 +113,23 @@ func (t *tracer) refSources(r ast.Ref, locals *ast.ValueMap, prov map[ast.Var][]
 			}
 			continue
 		}
-		path, complete := append([]any{}, b.path...), true
-		for _, el := range rest {
-			k, ok := t.key(el, locals)
-			if !ok {
-				complete = false
-				break
-			}
-			path = append(path, k)
-		}
-		out = append(out, source{path: path, direct: complete})
+		out = append(out, t.extend(b, rest, locals))
 	}
 	return out
+}
+
+// extend appends the values of keys to a direct source's path; a key it cannot plug ends the
+// path there (no longer direct: it is a field above the value).
+func (t *tracer) extend(b source, keys []*ast.Term, locals *ast.ValueMap) source {
+	path := append([]any{}, b.path...)
+	for _, el := range keys {
+		k, ok := t.key(el, locals)
+		if !ok {
+			return source{path: path}
+		}
+		path = append(path, k)
+	}
+	return source{path: path, direct: true}
 }
 
 // key is a reference element's value as a path element: an object key or an array index.
@@ -206,17 +211,7 @@ func (t *tracer) objectGet(expr *ast.Expr, locals *ast.ValueMap, prov map[ast.Va
 		if !b.direct {
 			continue
 		}
-		path := append([]any{}, b.path...)
-		complete := true
-		for _, key := range keys {
-			p, ok := t.key(key, locals)
-			if !ok {
-				complete = false
-				break
-			}
-			path = append(path, p)
-		}
-		out = append(out, source{path: path, direct: complete})
+		out = append(out, t.extend(b, keys, locals))
 	}
 	return out, true
 }
