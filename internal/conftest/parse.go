@@ -50,7 +50,7 @@ func ParseYAML(file string, src []byte) ([]Document, []Note, error) {
 		if len(node.Content) > 0 {
 			root = node.Content[0]
 		}
-		v, err := toJSONValue(node, yamlsrc.DefaultLimits.MaxNodes)
+		v, err := ConvertYAML(node)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: document at line %d: %w", file, starts[i], err)
 		}
