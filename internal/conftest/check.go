@@ -90,6 +90,9 @@ type Error struct {
 }
 
 func (e Error) Error() string {
+	if e.Rule == "" {
+		return e.Err.Error()
+	}
 	return fmt.Sprintf("%s.%s: %v", e.Namespace, e.Rule, e.Err)
 }
 
@@ -252,7 +255,9 @@ func (e *Engine) eval(ctx context.Context, query string, in *input, tracer topdo
 	if err != nil {
 		return nil, evalError(err)
 	}
-	if len(builtinErrs) > 0 && !e.opts.IgnoreBuiltinErrors {
+	// A traced run evaluates bodies the rule index would skip; the untraced run has already
+	// reported the builtin errors that matter.
+	if len(builtinErrs) > 0 && !e.opts.IgnoreBuiltinErrors && tracer == nil {
 		return nil, fmt.Errorf("a builtin failed, so the rule's result is unknown (conftest's --show-builtin-errors reports it too): %w", evalError(&builtinErrs[0]))
 	}
 	return rs, nil
