@@ -31,7 +31,17 @@ const conftestModule = "github.com/open-policy-agent/conftest@v0.71.1"
 // installBudget bounds building conftest inside the test.
 const installBudget = 4 * time.Minute
 
+// TestMain removes the conftest built for the test, if one was.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
+
 var (
+	builtDir               string // the temporary GOBIN, removed after the tests
 	moduleOnce, binaryOnce sync.Once
 	modDir, modWhy         string
 	conftestBin, binWhy    string
@@ -86,6 +96,7 @@ func conftestSetup(t *testing.T) (bin, dir string) {
 			binWhy = err.Error()
 			return
 		}
+		builtDir = tmp
 		// A cold build takes 10–25 minutes on 2 cores, more than go test allows a package:
 		// past the budget the test skips (with a warm build cache it links in under a minute).
 		ctx, cancel := context.WithTimeout(context.Background(), installBudget)
