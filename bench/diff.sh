@@ -28,20 +28,7 @@ for f in $(ls teams | sed -n '100p;5000p;9000p'); do
   sed -i 's/interval: 3600/interval: 7200/' "teams/$f"
 done
 
-measure() { # measure NAME CMD...: median wall seconds and peak RSS over RUNS runs
-  local name=$1; shift
-  local times=() mems=()
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
-    read -r t m < <(tail -n 1 "$work/time")
-    times+=("$t"); mems+=("$m")
-  done
-  local mt mm
-  mt=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  mm=$(printf '%s\n' "${mems[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  printf '%-44s %8.2f s %8d MB\n' "$name" "$mt" "$((mm / 1024))"
-  last=$mt
-}
+. "$here/bench/lib.sh"
 
 echo "$N team files; the change: 3 team files and 1 lib file included by 5 teams"
 measure "tollgate lint" "$work/tollgate" lint . --format json -o "$work/out.json"

@@ -33,20 +33,7 @@ if [ -z "$conftest" ]; then
   conftest="$work/bin/conftest"
 fi
 
-measure() { # measure NAME CMD...: median wall seconds and peak RSS over RUNS runs
-  local name=$1; shift
-  local times=() mems=()
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
-    read -r t m < <(tail -n 1 "$work/time")
-    times+=("$t"); mems+=("$m")
-  done
-  local mt mm
-  mt=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  mm=$(printf '%s\n' "${mems[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  printf '%-40s %8.2f s %8d MB\n' "$name" "$mt" "$((mm / 1024))"
-  last=$mt
-}
+. "$here/bench/lib.sh"
 
 cd "$work"
 measure "tollgate lint (schema + policy)" ./tollgate lint repo --format json -o out.json

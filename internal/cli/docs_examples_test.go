@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tollgate-dev/tollgate/internal/lint"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // regoBlock is one ```rego block of a Markdown file.
@@ -184,7 +184,7 @@ func labelRemovedExample(t *testing.T, code string) {
 		"default.yml":      "org_settings:\nlabels:\n  - name: Loaners\n    hosts: []\n  - name: Kiosks\n    hosts: []\n",
 		"teams/team-a.yml": "name: A\n",
 	})
-	gitInit(t, dir)
+	sharedtest.Commit(t, dir)
 	write(map[string]string{"default.yml": "org_settings:\nlabels:\n  - name: Kiosks\n    hosts: []\n  - name: Lab\n    hosts: []\n"})
 	res, err := lint.Run(context.Background(), lint.Options{Targets: []string{dir}, SkipSchema: true, Base: "main",
 		Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)})
@@ -228,22 +228,6 @@ func labelRemovedTestExample(t *testing.T, code string) {
 		var out strings.Builder
 		if got := Main([]string{"test", dir}, nil, &out, &out); got != c.want {
 			t.Errorf("tollgate test: exit %d, want %d\n%s", got, c.want, out.String())
-		}
-	}
-}
-
-// gitInit commits dir as the branch main of a new repository.
-func gitInit(t *testing.T, dir string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "base"}} {
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
 }

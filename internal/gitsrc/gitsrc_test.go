@@ -5,24 +5,18 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // run runs a git command in dir for a test.
 func run(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return sharedtest.Git(t, dir, args...)
 }
 
 func write(t *testing.T, root, name, text string) {
@@ -39,9 +33,6 @@ func write(t *testing.T, root, name, text string) {
 // newRepo makes a git repository whose GitOps files are in sub/ (a monorepo), with one commit.
 func newRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
 	root := t.TempDir()
 	run(t, root, "init", "-q", "-b", "main")
 	write(t, root, "sub/default.yml", "org_settings: {}\n")

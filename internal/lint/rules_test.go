@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/policy"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected findings of rule fixtures")
@@ -88,25 +88,11 @@ func ruleFindings(t *testing.T, dir, id string) string {
 // holds dir/head, and returns its directory.
 func changeRepo(t *testing.T, dir string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed: change rules are reviewed between git commits")
-	}
 	repo := filepath.Join(t.TempDir(), "repo")
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+repo)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
 	if err := os.CopyFS(repo, os.DirFS(filepath.Join(dir, "base"))); err != nil {
 		t.Fatal(err)
 	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
+	sharedtest.Commit(t, repo)
 	ents, _ := os.ReadDir(repo)
 	for _, e := range ents {
 		if e.Name() != ".git" {
