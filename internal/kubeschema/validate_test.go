@@ -89,10 +89,10 @@ spec:
 		{"YAML 1.1 booleans and numbers in string maps", `apiVersion: v1
 kind: ConfigMap
 metadata: {name: c, annotations: {a: 1}}
-data: {enabled: on, n: 3, ok: "yes"}
+data: {enabled: on, num: 3, ok: "yes"}
 `, []want{
 			{path: "data.enabled", rule: RuleType, msg: "expected a string, got a boolean (true)", hint: "YAML 1.1"},
-			{path: "data.n", rule: RuleType, msg: "expected a string, got a number (3)", hint: "quote the value"},
+			{path: "data.num", rule: RuleType, msg: "expected a string, got a number (3)", hint: "quote the value"},
 			{path: "metadata.annotations.a", rule: RuleType, msg: "expected a string, got a number (1)"},
 		}},
 		{"required keys, missing and null", `apiVersion: apps/v1
