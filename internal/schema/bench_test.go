@@ -9,7 +9,7 @@
 //	BenchmarkValidateFailing   3.6–36 ms/op (≈2.6 ms on a quiet machine)  932 KB/op  10,103 allocs/op
 //	10k corpus, one pass       ≈1.3–1.9 ms CPU per document               365 KB/doc  3,790 allocs/doc
 //
-// After (memo.go: results remembered by a key that keeps every value the schema could care
+// After (package memo: results remembered by a key that keeps every value the schema could care
 // about; "evaluate" is the same CUE path as before, taken for a document unlike any seen):
 //
 //	BenchmarkValidate/evaluate         3.04 ms/op   595 KB/op   6,765 allocs/op  (unchanged)
@@ -82,11 +82,13 @@ func bothPaths(b *testing.B, v *Validator, f func(v *Validator, pb *testing.PB))
 			name = "memo"
 		}
 		b.Run(name, func(b *testing.B) {
-			w := *v
-			w.noMemo = !memo
+			w := v
+			if !memo {
+				w = cueAlone(v)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) { f(&w, pb) })
+			b.RunParallel(func(pb *testing.PB) { f(w, pb) })
 		})
 	}
 }
@@ -125,9 +127,7 @@ func TestConcurrent(t *testing.T) {
 		want[i] = v.Validate(KindTeam, EraTeams, d)
 	}
 	// An empty memo, so that goroutines evaluate, store and look up at the same time.
-	w := *v
-	w.memo = v.memo.fresh()
-	v = &w
+	v, _ = withEmptyMemo(v)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -167,8 +167,7 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	start, cpu := time.Now(), cpuTime()
 	n := 0
 	for b.Loop() {
-		w := *v
-		w.memo = v.memo.fresh()
+		w, _ := withEmptyMemo(v)
 		for _, d := range docs {
 			w.Validate(KindTeam, EraTeams, d)
 		}

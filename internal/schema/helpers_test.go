@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
@@ -26,6 +27,22 @@ func bundledValidator(t testing.TB) *Validator {
 		t.Fatal(sharedErr)
 	}
 	return shared
+}
+
+// cueAlone is v with the memo off (TOLLGATE_SCHEMA_MEMO=off): every document evaluated by
+// CUE, the reference the memo must agree with.
+func cueAlone(v *Validator) *Validator {
+	w := *v
+	w.checker = cueOnly{}
+	return &w
+}
+
+// withEmptyMemo is v with a memo that remembers nothing yet, and that memo.
+func withEmptyMemo(v *Validator) (*Validator, *memo.Memo[Issue]) {
+	w := *v
+	m := v.checker.(*memo.Memo[Issue]).Empty()
+	w.checker = m
+	return &w, m
 }
 
 // parseYAML loads YAML the way the loader does.

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/parser"
-
+	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
@@ -22,8 +20,7 @@ import (
 // alone: the issues must be identical, whatever the memo saw before.
 func TestMemoAgrees(t *testing.T) {
 	v := bundledValidator(t)
-	fresh := *v
-	fresh.noMemo = true
+	fresh := cueAlone(v)
 	var docs []string
 	base := benchTeam(7)
 	edits := [][2]string{
@@ -159,8 +156,7 @@ func TestMemoOrganisation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := *v
-	fresh.noMemo = true
+	fresh := cueAlone(v)
 	for _, name := range []string{"Engineering - macOS", "Sales - Windows", "workstations", "Sales - Linux", "Sales", "Engineering - macOS"} {
 		for _, controls := range []string{"controls:\n  enable_disk_encryption: true\n", "controls:\n  enable_disk_encryption: false\n", ""} {
 			doc := parseYAML(t, strings.Replace(fleetB, "Workstations", name, 1)+controls)
@@ -174,143 +170,11 @@ func TestMemoOrganisation(t *testing.T) {
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
 
-// TestTaintAnalysis checks what the analysis keeps verbatim, on schemas that would make a
-// replaced value unsafe.
-func TestTaintAnalysis(t *testing.T) {
-	v := bundledValidator(t)
-	for _, name := range []string{"label_membership_type", "paths"} {
-		if !v.memo.tainted[name] {
-			t.Errorf("bundled schema: %q must be kept verbatim", name)
-		}
-	}
-	for _, name := range []string{"name", "query", "description", "secret", "platform", "path", "url", "hash_sha256", "deadline_days", "type", "minimum_version", "deadline", "labels_include_any"} {
-		if v.memo.tainted[name] {
-			t.Errorf("bundled schema: %q could be replaced", name)
-		}
-	}
-	// Names tested by comprehension conditions carry the tests' results.
-	for name, want := range map[string]int{"type": 1, "minimum_version": 0, "deadline": 1, "path": 0, "deadline_days": 0} {
-		if got := len(v.memo.probes[name]); got != want {
-			t.Errorf("bundled schema: %q has %d probes, want %d", name, got, want)
-		}
-	}
-	if !v.memo.abstract {
-		t.Error("bundled schema: replacement switched off")
-	}
-	cases := []struct {
-		src     string
-		tainted []string
-		opaque  bool
-		clean   []string // neither tainted nor probed
-		probed  []string
-	}{
-		{src: "team: {a?: string, if a == \"x\" {b: =~\"y\"}}", tainted: []string{"b"}, probed: []string{"a"}},
-		{src: "team: {a?: string, if a != _|_ {b!: string}}", clean: []string{"a", "b"}},
-		{src: "#X: {c: =~\"z\"}\nteam: {a?: string, if a != _|_ {#X}}", tainted: []string{"c"}, clean: []string{"a"}},
-		{src: "team: {a?: string, b?: int, if (a & !=\"\") != _|_ && !((b & >=3) == _|_) {c!: string}}", probed: []string{"a", "b"}},
-		{src: "team: {a?: string, b?: int, if (\"x\" & a) != _|_ || b != 0 {c!: string}}", probed: []string{"a", "b"}},
-		{src: "team: {a?: string, if a + \"x\" == \"y\" {c!: string}}", tainted: []string{"a"}},
-		{src: "team: {a?: string, b?: string, if a == b {c!: string}}", tainted: []string{"a", "b"}},
-		{src: "team: {a?: string, if (a & =~\"^x\" & !=\"xy\") != _|_ {c!: string}}", tainted: []string{"a"}},
-		{src: "team: {a?: string, if (a & <\"m\") != _|_ {c!: string}}", tainted: []string{"a"}},
-		{src: "team: {a?: string, x: a != _|_, if x {c!: string}}", tainted: []string{"a", "x"}},
-		{src: "team: {a?: [...string], _n: (a & [_, ...]) != _|_, if _n {c!: string}}", clean: []string{"a"}},
-		{src: "team: {a?: [...string], _n: a[0] == \"x\", if _n {c!: string}}", tainted: []string{"a"}},
-		{src: "team: {a?: [...string], _n: (a & [\"x\", ...]) != _|_, if _n {c!: string}}", tainted: []string{"a"}},
-		{src: "team: {a?: string, _n: a == \"x\", if _n {c!: string}}", probed: []string{"a"}},
-		// A field whose constraint reads another field (directly or through a definition)
-		// depends on the document, whatever its leaf says without it.
-		{src: "team: {m: *\"a\" | string, u?: =~\"^\\(m)\"}", tainted: []string{"u", "m"}},
-		{src: "team: {m: *\"a\" | string, #U: =~\"^\\(m)\", u?: #U, w?: [...#U]}", tainted: []string{"u", "w"}},
-		{src: "import \"strings\"\n#D: strings.MinRunes(2)\nteam: {u?: #D & string, v?: int & >=0}", clean: []string{"u", "v"}},
-		{src: "team: {f?: _, for k, v in f if v == true {g!: _}}", opaque: true},
-		{src: "team: {m: *\"a\" | string, #D: {f: m}, u?: #D.f}", tainted: []string{"u"}},
-		{src: "team: {a?: {k: =~\"x\", j: int} | {k: string}}", tainted: []string{"k"}},
-		{src: "import \"list\"\nteam: {a?: [...string] & list.UniqueItems()}", opaque: true},
-		{src: "team: {for k, x in a {(k): string}}", tainted: []string{"a"}, opaque: true},
-		{src: "team: {X=a?: string, b: X}", opaque: true},
-	}
-	for _, tc := range cases {
-		ta := newTaintAnalysis()
-		ta.run([]*ast.File{mustParse(t, tc.src)})
-		if ta.opaque != tc.opaque {
-			t.Errorf("%q: opaque %v, want %v", tc.src, ta.opaque, tc.opaque)
-		}
-		for _, n := range tc.tainted {
-			if !ta.tainted[n] {
-				t.Errorf("%q: %q not tainted", tc.src, n)
-			}
-		}
-		for _, n := range tc.clean {
-			if ta.tainted[n] || len(ta.probes[n]) > 0 {
-				t.Errorf("%q: %q tainted or probed", tc.src, n)
-			}
-		}
-		for _, n := range tc.probed {
-			if ta.tainted[n] || len(ta.probes[n]) == 0 {
-				t.Errorf("%q: %q not probed (tainted: %v)", tc.src, n, ta.tainted[n])
-			}
-		}
-	}
-}
-
-func mustParse(t *testing.T, src string) *ast.File {
-	t.Helper()
-	f, err := parser.ParseFile("test.cue", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-// TestLeafClassify: the constraints of fields teams set to their own values are decided in
-// Go, so those values are replaced by tokens (a date, a version, a number of days).
-func TestLeafClassify(t *testing.T) {
-	v := bundledValidator(t)
-	updates := v.memo.roots[EraTeams][KindTeam].child("controls").child("macos_updates")
-	cases := []struct {
-		node     *snode
-		accepted []any
-		refused  []any
-	}{
-		{updates.child("deadline"), []any{"2025-06-30", "", "2028-02-29"}, []any{"2025-02-30", "2025-6-30", "30/06/2025", " ", "2025-06-30T00:00:00Z"}},
-		{updates.child("minimum_version"), []any{"15.1", "15.0.1", "26", "", "latest"}, []any{"15.1 (24B83)", "Latest", "Sequoia"}},
-		{v.memo.roots[EraTeams][KindTeam].child("controls").child("windows_updates").child("deadline_days"), []any{int64(0), int64(30)}, []any{int64(-1), int64(31)}},
-	}
-	for _, c := range cases {
-		l := c.node.leafCheck(v.memo)
-		if l.kind == 0 {
-			t.Errorf("%s: not decided in Go", c.node.name)
-			continue
-		}
-		check := func(x any) bool {
-			switch x := x.(type) {
-			case string:
-				return l.string(x)
-			case int64:
-				return l.int(x)
-			}
-			return false
-		}
-		for _, x := range c.accepted {
-			if !check(x) {
-				t.Errorf("%s: %v refused", c.node.name, x)
-			}
-		}
-		for _, x := range c.refused {
-			if check(x) {
-				t.Errorf("%s: %v accepted", c.node.name, x)
-			}
-		}
-	}
-}
-
 // TestMemoVaryingValues: teams that differ only in the values they set (a deadline and a
 // version each, their own numbers of days and intervals, their own labels) share one memo entry; a memo keyed
 // on those values made 10,000 such teams 10,000 full CUE evaluations, one at a time.
 func TestMemoVaryingValues(t *testing.T) {
-	v := *bundledValidator(t)
-	v.memo = v.memo.fresh()
+	v, m := withEmptyMemo(bundledValidator(t))
 	day := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 200 {
 		src := benchTeam(i)
@@ -324,7 +188,7 @@ func TestMemoVaryingValues(t *testing.T) {
 			t.Fatalf("team %d: %s", i, dump(is))
 		}
 	}
-	if n := len(v.memo.results); n != 1 {
+	if n := m.Entries(); n != 1 {
 		t.Errorf("%d memo entries for 200 teams of one shape, want 1", n)
 	}
 }
@@ -335,10 +199,8 @@ func TestMemoVaryingValues(t *testing.T) {
 // in one value meet in the shared memo. Each is checked against CUE alone: a memo key that
 // dropped something a condition reads would hand one document another's issues.
 func TestMemoAgreesOnConditions(t *testing.T) {
-	v := *bundledValidator(t)
-	v.memo = v.memo.fresh()
-	fresh := v
-	fresh.noMemo = true
+	v, m := withEmptyMemo(bundledValidator(t))
+	fresh := cueAlone(v)
 	fields := []struct {
 		key  string // where: macos, windows, or policy (the first policy item)
 		name string
@@ -398,7 +260,7 @@ func TestMemoAgreesOnConditions(t *testing.T) {
 		}
 	}
 	// Documents must meet in the memo for the comparison to test it (636 keys for 936 checks).
-	if n := len(v.memo.results); n*10 > checked*9 {
+	if n := m.Entries(); n*10 > checked*9 {
 		t.Errorf("%d memo keys for %d checks: too few documents shared a key", n, checked)
 	}
 }
@@ -440,8 +302,7 @@ func TestMemoOrganisationReadsData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		fresh := *v
-		fresh.noMemo = true
+		fresh := cueAlone(v)
 		issues := 0
 		for i, src := range c.docs {
 			doc := parseYAML(t, src)
@@ -454,5 +315,27 @@ func TestMemoOrganisationReadsData(t *testing.T) {
 		if issues == 0 {
 			t.Errorf("%s: no document has an issue: the case tests nothing", c.name)
 		}
+	}
+}
+
+// TestMemoSwitch: TOLLGATE_SCHEMA_MEMO=off gives CUE alone, on or unset the memo, and any
+// other value is an error rather than a guess.
+func TestMemoSwitch(t *testing.T) {
+	for _, c := range []struct {
+		value    string
+		wantMemo bool
+	}{{"", true}, {"on", true}, {"off", false}} {
+		t.Setenv(MemoEnv, c.value)
+		v, err := New(nil)
+		if err != nil {
+			t.Fatalf("%q: %v", c.value, err)
+		}
+		if _, isMemo := v.checker.(*memo.Memo[Issue]); isMemo != c.wantMemo {
+			t.Errorf("%s=%q: memo %v, want %v", MemoEnv, c.value, isMemo, c.wantMemo)
+		}
+	}
+	t.Setenv(MemoEnv, "of")
+	if _, err := New(nil); err == nil || !strings.Contains(err.Error(), `TOLLGATE_SCHEMA_MEMO="of"`) {
+		t.Errorf("a misspelt value: got %v, want an error naming it", err)
 	}
 }

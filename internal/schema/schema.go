@@ -4,15 +4,20 @@
 //
 // The schemas are compiled once in New; Validate only encodes the document and unifies it
 // with a precompiled definition, so one Validator serves any number of goroutines. Results
-// are remembered by a key of the document (memo.go): a document like one already seen (the
-// same sections, values that differ only where the schema checks no more than a type or a
-// pattern) costs microseconds instead of milliseconds of CUE evaluation.
+// are remembered by a key of the document (package memo): a document like one already seen
+// (the same sections, values that differ only where the schema checks no more than a type
+// or a pattern) costs microseconds instead of milliseconds of CUE evaluation.
+// TOLLGATE_SCHEMA_MEMO=off in the environment turns the memo off: every document is then
+// evaluated by CUE alone, the reference the memo is tested against.
 package schema
 
 import (
 	"cmp"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -20,6 +25,7 @@ import (
 
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 )
 
 // Kind is what an entry or package file is.
@@ -76,9 +82,30 @@ type Validator struct {
 	bundled   [2][4]cue.Value // the bundled definitions alone: allowed keys, types, attributes
 	hooks     [4]cue.Value    // organisation constraints per kind (may not exist)
 	userFiles map[string]bool // file names of organisation schemas, to tell their errors apart
-	memo      *memo           // results by document key (memo.go)
-	noMemo    bool            // tests: always evaluate
+	checker   checker         // the memo, or CUE alone
 }
+
+// A checker gives the issues of doc checked against definition def (defIndex); evaluate is
+// the CUE evaluation of a document. The result may be shared: it is not to be modified.
+type checker interface {
+	Check(def int, doc any, evaluate func(doc any) []Issue) []Issue
+}
+
+// cueOnly evaluates every document: TOLLGATE_SCHEMA_MEMO=off.
+type cueOnly struct{}
+
+func (cueOnly) Check(_ int, doc any, evaluate func(doc any) []Issue) []Issue { return evaluate(doc) }
+
+// MemoEnv is the environment variable that turns the memo off ("off") or on ("on", or unset).
+const MemoEnv = "TOLLGATE_SCHEMA_MEMO"
+
+// schemaMu serialises every use of the shared schema values: full evaluations here, and the
+// memo's reading of the schemas (once per data path). cue.Value.LookupPath finalises the
+// vertex it starts from, which is not safe from two goroutines at once (the race detector
+// caught it with teams checked in parallel batches).
+var schemaMu sync.Mutex
+
+func defIndex(era Era, kind Kind) int { return int(era)*len(defNames[era]) + int(kind) }
 
 // definition names in package cue, by era and kind.
 var defNames = [2][4]string{
@@ -132,16 +159,53 @@ func New(userSchemaDirs []string) (*Validator, error) {
 			v.defs[era][kind] = d
 		}
 	}
-	userList := make([]string, 0, len(files))
-	for f := range files {
-		userList = append(userList, f)
+	switch os.Getenv(MemoEnv) {
+	case "off":
+		v.checker = cueOnly{}
+		return v, nil
+	case "", "on":
+	default:
+		return nil, fmt.Errorf("%s=%q: the value must be on or off", MemoEnv, os.Getenv(MemoEnv))
 	}
-	slices.Sort(userList)
-	if v.memo, err = newMemo(v, userList); err != nil {
+	if v.checker, err = v.newMemo(files); err != nil {
 		return nil, fmt.Errorf("schema analysis: %w", err)
 	}
 	return v, nil
 }
+
+// newMemo analyses the bundled schemas and the organisation's (userFiles) for the memo.
+func (v *Validator) newMemo(userFiles map[string]bool) (*memo.Memo[Issue], error) {
+	names, err := fs.Glob(bundled.FS, "*.cue")
+	if err != nil {
+		return nil, err
+	}
+	sources, err := memo.ReadSources(bundled.FS, names)
+	if err != nil {
+		return nil, err
+	}
+	userList := make([]string, 0, len(userFiles))
+	for f := range userFiles {
+		userList = append(userList, f)
+	}
+	slices.Sort(userList)
+	for _, f := range userList {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, memo.Source{Name: f, Text: b})
+	}
+	var defs []cue.Value
+	for era := range v.defs {
+		for kind := range v.defs[era] {
+			defs = append(defs, v.defs[era][kind])
+		}
+	}
+	return memo.New(memo.Config[Issue]{Defs: defs, Sources: sources, Lock: &schemaMu, Size: issueSize})
+}
+
+// issueSize is roughly the memory an Issue holds.
+func issueSize(is Issue) int { return 128 + len(is.Message) + len(is.Hint) + 16*len(is.Path) }
 
 // Validate checks doc (plain Go values from yamlsrc.ToAny, with includes spliced in) as a
 // document of the given kind and era. Issues come back in a deterministic order.
@@ -167,27 +231,16 @@ func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
 	return issues
 }
 
-// check validates one value against def; prefix is prepended to every issue path. Results
-// are remembered by document key (memo.go), so a document like one seen before costs only
-// its key.
+// check validates one value against def through the checker; prefix is prepended to every
+// issue path.
 func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []any) []Issue {
-	key, n, keyed := [32]byte{}, 0, false
-	if !v.noMemo {
-		key, n, keyed = v.memo.key(era, kind, doc)
-		if keyed {
-			if issues, hit := v.memo.lookup(key); hit {
-				return withPrefix(issues, prefix)
-			}
-		}
-	}
-	// A full evaluation unifies with and walks the shared schema values: one at a time (see
-	// schemaMu). Misses are rare once the memo knows a repository's shapes.
-	schemaMu.Lock()
-	issues := v.evaluate(def, kind, era, doc)
-	schemaMu.Unlock()
-	if keyed {
-		v.memo.store(key, issues, n)
-	}
+	issues := v.checker.Check(defIndex(era, kind), doc, func(doc any) []Issue {
+		// A full evaluation unifies with and walks the shared schema values: one at a time
+		// (see schemaMu). With the memo, misses are rare once it knows a repository's shapes.
+		schemaMu.Lock()
+		defer schemaMu.Unlock()
+		return v.evaluate(def, kind, era, doc)
+	})
 	return withPrefix(issues, prefix)
 }
 
