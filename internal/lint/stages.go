@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
@@ -235,7 +234,7 @@ func issueFinding(d *load.Doc, is schema.Issue) finding.Finding {
 	loc := d.Locate(is.Path, is.AtKey || is.Missing)
 	f := finding.Finding{RuleID: is.RuleID, Severity: is.Severity, Message: is.Message, Hint: is.Hint,
 		Location: loc, Source: "cue"}
-	if is.RuleID == catalog.SchemaType && !is.Missing && strings.Contains(is.Message, "expected a string") {
+	if is.WantsString && !is.Missing {
 		if hit := yamlsrc.Lookup(d.Root, is.Path); hit.Exact(is.Path) && yamlsrc.IsUnquotedNumber(hit.Value) {
 			f.Hint = fmt.Sprintf("YAML reads the unquoted %s as a number (15.10 becomes 15.1); quote it: \"%s\"",
 				hit.Value.Value, hit.Value.Value)

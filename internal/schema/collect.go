@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
 
 // envRef matches a string holding an environment variable reference ($NAME or ${NAME}).
@@ -65,7 +66,7 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 	}
 	for _, e := range cueerrors.Errors(err) {
 		format, args := e.Msg()
-		if format == "field not allowed" { // found below with Allows, cut at the right key
+		if libmsg.CUEFieldNotAllowed.In(format) { // found below with Allows, cut at the right key
 			continue
 		}
 		p, ok := c.dataPath(e.Path())
@@ -364,14 +365,14 @@ func (c *collector) convert(path []any, errs []rawErr) {
 
 	// 1. A message written for this rule with error("...").
 	for _, e := range errs {
-		if e.format == "%s" && len(e.args) == 1 {
+		if libmsg.CUECustom.In(e.format) && len(e.args) == 1 {
 			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, Message: fmt.Sprint(e.args[0])})
 			return
 		}
 	}
 	// 2. A required key that is missing (or present but null).
 	for _, e := range errs {
-		if !strings.HasPrefix(e.format, "field is required") {
+		if !libmsg.CUERequired.In(e.format) {
 			continue
 		}
 		if v, present := lookup(c.doc, path); present && v == nil {
@@ -392,7 +393,7 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	// 3. The wrong type.
 	hasConflict := false
 	for _, e := range errs {
-		if !strings.HasPrefix(e.format, "field is required") && !strings.Contains(e.format, "errors in empty disjunction") {
+		if !libmsg.CUERequired.In(e.format) && !libmsg.CUEEmptyDisjunction.In(e.format) {
 			hasConflict = true
 		}
 	}
@@ -433,7 +434,8 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	}
 	if expected != cue.BottomKind && expected&got == 0 {
 		is := Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error,
-			Message: fmt.Sprintf("%s: expected %s, got %s", key, kindWords(expected), valueWords(val))}
+			Message:     fmt.Sprintf("%s: expected %s, got %s", key, kindWords(expected), valueWords(val)),
+			WantsString: !custom && expected&cue.StringKind != 0 && expected&cue.NumberKind == 0}
 		if expected&cue.StringKind != 0 && got&cue.NumberKind != 0 {
 			is.Hint = "quote the value so YAML reads it as a string"
 			if got == cue.FloatKind {
@@ -550,7 +552,7 @@ func expectedKinds(schema cue.Value, errs []rawErr) cue.Kind {
 	}
 	var k cue.Kind
 	for _, e := range errs {
-		if strings.Contains(e.format, "mismatched types") && len(e.args) == 4 {
+		if libmsg.CUEMismatchedTypes.In(e.format) && len(e.args) == 4 {
 			for _, a := range e.args[2:] {
 				k |= kindByName(fmt.Sprint(a))
 			}
@@ -663,7 +665,7 @@ func alternatives(errs []rawErr, val any) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range errs {
-		if e.format != "conflicting values %s and %s" || len(e.args) != 2 {
+		if !libmsg.CUEConflictingValues.In(e.format) || len(e.args) != 2 {
 			continue
 		}
 		for _, a := range e.args {
@@ -683,7 +685,7 @@ func alternatives(errs []rawErr, val any) []string {
 func bounds(errs []rawErr) string {
 	var parts []string
 	for _, e := range errs {
-		if !strings.Contains(e.format, "out of bound") || len(e.args) < 2 {
+		if !libmsg.CUEOutOfBound.In(e.format) || len(e.args) < 2 {
 			continue
 		}
 		b := fmt.Sprint(e.args[len(e.args)-1])
@@ -707,11 +709,11 @@ func bounds(errs []rawErr) string {
 func userConstraint(errs []rawErr) string {
 	for _, e := range errs {
 		switch {
-		case e.format == "conflicting values %s and %s" && len(e.args) == 2:
+		case libmsg.CUEConflictingValues.In(e.format) && len(e.args) == 2:
 			return fmt.Sprint(e.args[0])
-		case strings.Contains(e.format, "out of bound") && len(e.args) >= 2:
+		case libmsg.CUEOutOfBound.In(e.format) && len(e.args) >= 2:
 			return fmt.Sprint(e.args[len(e.args)-1])
-		case strings.Contains(e.format, "does not satisfy") && len(e.args) >= 2:
+		case libmsg.CUEDoesNotSatisfy.In(e.format) && len(e.args) >= 2:
 			return fmt.Sprint(e.args[1])
 		}
 	}

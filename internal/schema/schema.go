@@ -72,6 +72,9 @@ type Issue struct {
 	// only if the reference is quoted (an unquoted one may expand into YAML of any kind), which
 	// the caller decides from the YAML node.
 	EnvRef bool
+	// WantsString marks a type issue where a string belongs and no number does: how the YAML
+	// spells the value (an unquoted 15.10) can explain it.
+	WantsString bool
 }
 
 // Validator holds the compiled definitions. It is immutable after New and safe for

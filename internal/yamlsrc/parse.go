@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
 
 // Limits bound the work spent on one file, so hostile input costs bounded time and memory.
@@ -35,9 +36,6 @@ type Problem struct {
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, p.Message) }
-
-var lineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-var lineColRe = regexp.MustCompile(`^yaml: (?:.*?)line (\d+)(?:, column (\d+))?: (.*)$`)
 
 // Parse parses the first YAML document of data. Problems that stop parsing return a nil node;
 // warnings (extra documents, duplicate keys) come back alongside a usable node.
@@ -72,7 +70,7 @@ func Parse(data []byte, lim Limits) (*yaml.Node, []*Problem) {
 		probs = append(probs, &Problem{Line: max(extra.Line, 1), Column: 1, Kind: "multi-document",
 			Message: "the file holds more than one YAML document; fleetctl reads only the first and ignores the rest"})
 	} else if !errors.Is(err, io.EOF) {
-		if p := outdentedAfterRoot(data, &doc); p != nil && strings.Contains(err.Error(), "expected <document start>") {
+		if p := outdentedAfterRoot(data, &doc); p != nil && libmsg.YAMLDocumentStart.In(err.Error()) {
 			// Only the first block is read: checking it would report as missing every key below.
 			return nil, []*Problem{p}
 		} else {
@@ -210,16 +208,12 @@ func checkText(data []byte) *Problem {
 
 func syntaxProblem(err error) *Problem {
 	msg := err.Error()
-	if m := lineColRe.FindStringSubmatch(msg); m != nil {
-		l, _ := strconv.Atoi(m[1])
-		c, _ := strconv.Atoi(m[2])
-		return &Problem{Line: l, Column: max(c, 1), Kind: "syntax", Message: m[3]}
+	if line, col, text, ok := libmsg.SplitYAMLPosition(msg); ok {
+		l, _ := strconv.Atoi(line)
+		c, _ := strconv.Atoi(col) // 0 when yaml.v3 gives no column
+		return &Problem{Line: l, Column: max(c, 1), Kind: "syntax", Message: text}
 	}
-	if m := lineRe.FindStringSubmatch(msg); m != nil {
-		l, _ := strconv.Atoi(m[1])
-		return &Problem{Line: l, Column: 1, Kind: "syntax", Message: m[2]}
-	}
-	return &Problem{Line: 1, Column: 1, Kind: "syntax", Message: strings.TrimPrefix(msg, "yaml: ")}
+	return &Problem{Line: 1, Column: 1, Kind: "syntax", Message: libmsg.TrimYAMLPrefix(msg)}
 }
 
 // refine moves a parser error from where yaml.v3 reports it (the start of the enclosing
@@ -232,14 +226,14 @@ func refine(data []byte, p *Problem) *Problem {
 	if q := openQuote(data, p); q != nil {
 		return q
 	}
-	if p.Message == "did not find expected node content" || strings.HasPrefix(p.Message, "did not find expected ',' or") {
+	if libmsg.YAMLNoNodeContent.In(p.Message) || libmsg.YAMLFlowNotClosed.In(p.Message) {
 		if l, c, br, ok := unclosedBracket(data, math.MaxInt); ok {
 			return &Problem{Line: l, Column: c, Kind: p.Kind,
 				Message: fmt.Sprintf("%q opened here is never closed (%s)", br, p.Message)}
 		}
 		return p
 	}
-	if p.Message != "did not find expected key" && p.Message != "did not find expected '-' indicator" {
+	if !libmsg.YAMLExpectedKey.In(p.Message) && !libmsg.YAMLExpectedDash.In(p.Message) {
 		return p
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
@@ -268,7 +262,7 @@ func refine(data []byte, p *Problem) *Problem {
 // between. The tab is on the first line at or after the reported one whose indentation holds
 // a tab, with which the text stops parsing (a tab inside a block scalar is text).
 func tabProblem(data []byte, p *Problem) *Problem {
-	if !strings.Contains(p.Message, "tab character") && !strings.Contains(p.Message, "cannot start any token") {
+	if !libmsg.YAMLTabIndent.In(p.Message) && !libmsg.YAMLBadTokenStart.In(p.Message) {
 		return nil
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
