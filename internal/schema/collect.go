@@ -278,19 +278,21 @@ func (c *collector) emit(is Issue) {
 
 // unknownKey reports key, not allowed in the struct val at path.
 func (c *collector) unknownKey(val cue.Value, path []any, key string, inList bool) {
-	is := Issue{Path: appendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true,
-		Message: fmt.Sprintf("unknown key %q in %s", key, where(path))}
+	is := Issue{Path: appendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true}
+	is.place = &placed{head: fmt.Sprintf("unknown key %q in ", key)}
 	if c.era == EraTeams {
 		if old, ok := renamedFrom(path, key); ok {
 			is.Hint = fmt.Sprintf("%q is the Fleet 4.82+ name of %q; this repository uses the teams layout (teams/), so write %q, or move to the fleets/ layout", key, old, old)
+			is.Message = is.place.message(is.Path)
 			c.emit(is)
 			return
 		}
 		if inList {
 			is.Severity = finding.Warning
-			is.Message += "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
+			is.place.tail = "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
 		}
 	}
+	is.Message = is.place.message(is.Path)
 	candidates := allowedKeys(val)
 	if len(path) == 0 && (c.kind == KindTeam || c.kind == KindNoTeam) {
 		// A misspelt org_settings makes the global file look like a team file: suggest the
@@ -316,6 +318,13 @@ func allowedKeys(val cue.Value) []string {
 	}
 	return keys
 }
+
+// placed is a message that names the parent of its issue's path: head, where(parent), tail.
+// The memo moves an item's issues to every item like it (package memo), and the message
+// follows (moveIssue).
+type placed struct{ head, tail string }
+
+func (p *placed) message(path []any) string { return p.head + where(path[:len(path)-1]) + p.tail }
 
 func where(path []any) string {
 	if len(path) == 0 {
@@ -383,8 +392,9 @@ func (c *collector) convert(path []any, errs []rawErr) {
 				Message: fmt.Sprintf("%q has no value; Fleet requires one here", key)})
 			continue
 		}
+		place := &placed{head: fmt.Sprintf("missing required key %q in ", key)}
 		c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaRequired), Severity: finding.Error, Missing: true,
-			Message: fmt.Sprintf("missing required key %q in %s", key, where(path[:len(path)-1])), Hint: requiredHint(path)})
+			Message: place.message(path), Hint: requiredHint(path), place: place})
 	}
 	val, exists := lookup(c.data, path)
 	if !exists {

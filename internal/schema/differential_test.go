@@ -36,6 +36,16 @@ func TestMemoOffSameReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		targets = addDirs(t, targets, filepath.Join(gen, "bench"))
+		// One team with long lists, whose items the memo checks apart (memo/split.go).
+		for _, era := range []struct{ dir, global string }{
+			{"teams", "policies:\nqueries:\nagent_options:\ncontrols:\norg_settings:\n  secrets:\n    - secret: $GLOBAL\n"},
+			{"fleets", "org_settings:\n  secrets:\n    - secret: $GLOBAL\n"},
+		} {
+			repo := filepath.Join(gen, "large-"+era.dir)
+			writeFile(t, filepath.Join(repo, "default.yml"), era.global)
+			writeFile(t, filepath.Join(repo, era.dir, "large.yml"), schema.LargeTeam(1500, true, era.dir == "fleets"))
+			targets = addDirs(t, targets, repo)
+		}
 		// The comparison means something only if schema findings are among the outputs.
 		if n := compareReports(t, targets); n < 5 {
 			t.Errorf("only %d of %d repositories have schema findings: the comparison tests too little", n, len(targets))
@@ -144,4 +154,14 @@ func firstDifference(a, b []byte) string {
 		}
 	}
 	return "(no line differs)"
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

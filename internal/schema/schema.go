@@ -75,6 +75,8 @@ type Issue struct {
 	// WantsString marks a type issue where a string belongs and no number does: how the YAML
 	// spells the value (an unquoted 15.10) can explain it.
 	WantsString bool
+
+	place *placed // how Message names where the issue is, if it does
 }
 
 // Validator holds the compiled definitions. It is immutable after New and safe for
@@ -204,7 +206,17 @@ func (v *Validator) newMemo(userFiles map[string]bool) (*memo.Memo[Issue], error
 			defs = append(defs, v.defs[era][kind])
 		}
 	}
-	return memo.New(memo.Config[Issue]{Defs: defs, Sources: sources, Lock: &schemaMu, Size: issueSize})
+	return memo.New(memo.Config[Issue]{Defs: defs, Sources: sources, Lock: &schemaMu, Size: issueSize,
+		Path: func(is Issue) []any { return is.Path }, Move: moveIssue})
+}
+
+// moveIssue is is about another path, its message naming the new place.
+func moveIssue(is Issue, path []any) Issue {
+	is.Path = path
+	if is.place != nil {
+		is.Message = is.place.message(path)
+	}
+	return is
 }
 
 // issueSize is roughly the memory an Issue holds.

@@ -13,12 +13,12 @@ import (
 
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// key computes the memo key of doc checked against Defs[def]. ok is false for a value of a
-// type it does not know.
-func (m *Memo[T]) key(def int, doc any) (key [32]byte, n int, ok bool) {
+// key hashes head and the encoding of doc, whose schema is node; with lists, the encoding of
+// its skeleton (split.go). ok is false for a value of a type the encoding does not know.
+func (m *Memo[T]) key(head []byte, doc any, node *snode, lists *listsMet) (key [32]byte, n int, ok bool) {
 	bp := keyBufs.Get().(*[]byte)
-	b := binary.AppendUvarint((*bp)[:0], uint64(def))
-	b, ok = m.an.encode(b, doc, m.roots[def])
+	b := append((*bp)[:0], head...)
+	b, ok = m.an.encode(b, doc, node, lists)
 	if ok {
 		key = sha256.Sum256(b)
 	}
@@ -28,8 +28,16 @@ func (m *Memo[T]) key(def int, doc any) (key [32]byte, n int, ok bool) {
 	return key, n, ok
 }
 
-// encode appends the canonical encoding of x, whose schema is node (nil: unknown).
-func (m *analysis) encode(b []byte, x any, node *snode) ([]byte, bool) {
+// listsMet records the splittable lists of a document while its skeleton is encoded
+// (split.go): a marker stands for each such list.
+type listsMet struct {
+	path  []any // where the encoding is
+	found []list
+}
+
+// encode appends the canonical encoding of x, whose schema is node (nil: unknown). Nothing
+// inside a list is recorded in lists.
+func (m *analysis) encode(b []byte, x any, node *snode, lists *listsMet) ([]byte, bool) {
 	switch x := x.(type) {
 	case nil:
 		return append(b, 'z'), true
@@ -43,8 +51,19 @@ func (m *analysis) encode(b []byte, x any, node *snode) ([]byte, bool) {
 		slices.Sort(keys)
 		for _, k := range keys {
 			b = appendString(b, k)
+			child := node.child(k)
 			var ok bool
-			if b, ok = m.encode(b, x[k], node.child(k)); !ok {
+			if lists == nil {
+				b, ok = m.encode(b, x[k], child, nil)
+			} else if items, isList := x[k].([]any); isList && child.splittable() {
+				lists.found = append(lists.found, list{path: append(slices.Clone(lists.path), k), items: items, node: child})
+				b, ok = append(b, 'X'), true
+			} else {
+				lists.path = append(lists.path, k)
+				b, ok = m.encode(b, x[k], child, lists)
+				lists.path = lists.path[:len(lists.path)-1]
+			}
+			if !ok {
 				return b, false
 			}
 		}
@@ -55,7 +74,7 @@ func (m *analysis) encode(b []byte, x any, node *snode) ([]byte, bool) {
 		el := node.elem()
 		for _, e := range x {
 			var ok bool
-			if b, ok = m.encode(b, e, el); !ok {
+			if b, ok = m.encode(b, e, el, nil); !ok {
 				return b, false
 			}
 		}
@@ -114,6 +133,12 @@ type snode struct {
 	elemNode *snode
 	leafOnce sync.Once
 	leaf     leaf
+	// open: the parent struct has a pattern constraint or `...`, which may constrain this
+	// field beyond its own declaration. (CUE's lookup of the field holds a pattern's
+	// constraint already; a list under such a struct is not split all the same.)
+	open      bool
+	splitOnce sync.Once
+	split     bool
 }
 
 // Nodes are built under Config.Lock, once each: the memo's hits, most documents, then need
@@ -134,7 +159,8 @@ func (n *snode) child(k string) *snode {
 	var c *snode
 	if n.sch.IncompleteKind()&cue.StructKind != 0 {
 		if s := schemaChild(n.sch, k); s.Exists() {
-			c = &snode{sch: s, name: k, an: n.an, lock: n.lock}
+			c = &snode{sch: s, name: k, an: n.an, lock: n.lock,
+				open: n.sch.LookupPath(cue.MakePath(cue.AnyString)).Exists()}
 		}
 	}
 	got, _ := n.kids.LoadOrStore(k, c)

@@ -32,11 +32,17 @@
 // switches the replacement off: the key is then the exact document (still a hit for
 // identical documents, such as a package file included by many teams).
 //
+// A document the memo has not seen is checked in parts when it has lists of items (a team's
+// policies, reports, profiles, ...): each item like one seen before costs its key, so one
+// file with 100,000 inline policies costs a few evaluations instead of one of gigabytes
+// (split.go).
+//
 // The package knows nothing of what a result holds: the caller's evaluate function produces
 // it, and Config says how to measure it.
 package memo
 
 import (
+	"encoding/binary"
 	"io/fs"
 	"sync"
 
@@ -58,6 +64,10 @@ type Config[T any] struct {
 	Lock *sync.Mutex
 	// Size is the rough number of bytes one result holds, to bound the memory remembered.
 	Size func(T) int
+	// Path is the data path a result is about, and Move a copy of it about another path:
+	// the results of a list item are remembered once and moved to every item like it.
+	Path func(T) []any
+	Move func(t T, path []any) T
 }
 
 // Source is one CUE file.
@@ -72,6 +82,8 @@ type Memo[T any] struct {
 	roots []*snode
 	lock  *sync.Mutex
 	size  func(T) int
+	path  func(T) []any
+	move  func(T, []any) T
 
 	mu      sync.RWMutex
 	results map[[32]byte][]T
@@ -83,6 +95,8 @@ type analysis struct {
 	abstract bool               // values may be replaced by tokens (see the package comment)
 	tainted  map[string]bool    // field names whose value may matter beyond its own constraint
 	probes   map[string][]probe // tests of values by comprehension conditions (probe.go)
+	// lengthTested are names of lists a comprehension condition tests for emptiness.
+	lengthTested map[string]bool
 }
 
 // limit bounds the memory held by remembered results (results and keys, roughly).
@@ -97,9 +111,11 @@ func New[T any](c Config[T]) (*Memo[T], error) {
 	ta := newTaintAnalysis()
 	ta.run(files)
 	m := &Memo[T]{
-		an:      &analysis{abstract: !ta.opaque, tainted: ta.tainted, probes: ta.probes},
+		an:      &analysis{abstract: !ta.opaque, tainted: ta.tainted, probes: ta.probes, lengthTested: ta.lengthTested},
 		lock:    c.Lock,
 		size:    c.Size,
+		path:    c.Path,
+		move:    c.Move,
 		results: map[[32]byte][]T{},
 	}
 	for _, d := range c.Defs {
@@ -123,7 +139,7 @@ func ReadSources(fsys fs.FS, names []string) ([]Source, error) {
 
 // Empty returns a memo with the same analysis and schema nodes and nothing remembered.
 func (m *Memo[T]) Empty() *Memo[T] {
-	return &Memo[T]{an: m.an, roots: m.roots, lock: m.lock, size: m.size, results: map[[32]byte][]T{}}
+	return &Memo[T]{an: m.an, roots: m.roots, lock: m.lock, size: m.size, path: m.path, move: m.move, results: map[[32]byte][]T{}}
 }
 
 // Entries is the number of results remembered.
@@ -134,18 +150,23 @@ func (m *Memo[T]) Entries() int {
 }
 
 // Check returns the result of doc checked against Defs[def]: the one remembered for a
-// document with the same key, or else evaluate(doc), then remembered. The result may be
-// shared with other callers: it must not be modified.
+// document with the same key, or else evaluate(doc), then remembered. A document with long
+// lists may be checked in parts (split.go): evaluate then gets documents made of parts of
+// doc. The result may be shared with other callers: it must not be modified.
 func (m *Memo[T]) Check(def int, doc any, evaluate func(doc any) []T) []T {
-	key, n, keyed := m.key(def, doc)
-	if keyed {
-		if res, hit := m.lookup(key); hit {
-			return res
-		}
+	key, n, keyed := m.key(binary.AppendUvarint(nil, uint64(def)), doc, m.roots[def], nil)
+	if !keyed {
+		return evaluate(doc)
 	}
-	res := evaluate(doc)
-	if keyed {
-		m.store(key, res, n)
+	if res, hit := m.lookup(key); hit {
+		return res
+	}
+	res, split := m.checkSplit(def, doc, evaluate)
+	if !split {
+		res = evaluate(doc)
+	}
+	if size := m.sizeOf(res, n); size <= limit/256 {
+		m.store(key, res, n) // the whole document's too, unless it is large: a hit costs one key
 	}
 	return res
 }
@@ -159,10 +180,7 @@ func (m *Memo[T]) lookup(key [32]byte) (res []T, ok bool) {
 }
 
 func (m *Memo[T]) store(key [32]byte, res []T, keyLen int) {
-	size := 64 + keyLen/8 // the key itself is a hash; documents of similar size follow
-	for _, r := range res {
-		size += m.size(r)
-	}
+	size := m.sizeOf(res, keyLen)
 	m.mu.Lock()
 	if m.bytes+size > limit {
 		clear(m.results) // forget everything: simple, and a repository rarely gets here
@@ -173,6 +191,15 @@ func (m *Memo[T]) store(key [32]byte, res []T, keyLen int) {
 		m.bytes += size
 	}
 	m.mu.Unlock()
+}
+
+// sizeOf is roughly the memory res takes, remembered under a key of keyLen bytes.
+func (m *Memo[T]) sizeOf(res []T, keyLen int) int {
+	size := 64 + keyLen/8 // the key itself is a hash; documents of similar size follow
+	for _, r := range res {
+		size += m.size(r)
+	}
+	return size
 }
 
 // parseCUE parses the sources for the analysis.

@@ -114,6 +114,7 @@ func (t *taintAnalysis) comparison(subject, other ast.Expr) bool {
 				continue
 			}
 			if listShape(unparen(pair[1])) {
+				t.lengthTested[name] = true
 				return true // decided by the list's length, which the key holds
 			}
 			if p, ok := constraintProbe(unparen(pair[1])); ok {

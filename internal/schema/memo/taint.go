@@ -8,13 +8,15 @@ import (
 )
 
 // taintAnalysis finds the field names whose values may matter beyond their own constraint
-// (see the package comment), from the CUE source of all schemas. Names are taken without regard to where
-// they occur: a name tainted anywhere is kept verbatim everywhere.
+// (see the package comment), from the CUE source of all schemas. Names are taken without
+// regard to where they occur: a name tainted anywhere is kept verbatim everywhere.
 type taintAnalysis struct {
 	tainted map[string]bool
-	probes  map[string][]probe    // names only tested by comprehension conditions: the tests
-	defs    map[string][]ast.Expr // definition name → values (for comprehension bodies)
-	opaque  bool                  // a construct this analysis does not follow
+	probes  map[string][]probe // names only tested by comprehension conditions: the tests
+	// lengthTested are names of lists whose emptiness a condition tests (split.go).
+	lengthTested map[string]bool
+	defs         map[string][]ast.Expr // definition name → values (for comprehension bodies)
+	opaque       bool                  // a construct this analysis does not follow
 	// packages are the names imported packages go by; defReads says whether a definition
 	// reads data (reads.go).
 	packages map[string]bool
@@ -31,7 +33,7 @@ var valueBuiltins = map[string]bool{
 }
 
 func newTaintAnalysis() *taintAnalysis {
-	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, defs: map[string][]ast.Expr{},
+	return &taintAnalysis{tainted: map[string]bool{}, probes: map[string][]probe{}, lengthTested: map[string]bool{}, defs: map[string][]ast.Expr{},
 		packages: map[string]bool{}, defReads: map[string]bool{}, declared: map[string]bool{}}
 }
 
