@@ -7,6 +7,7 @@
 // are remembered by a key of the document (package memo): a document like one already seen
 // (the same sections, values that differ only where the schema checks no more than a type
 // or a pattern) costs microseconds instead of milliseconds of CUE evaluation.
+//
 // TOLLGATE_SCHEMA_MEMO=off in the environment turns the memo off: every document is then
 // evaluated by CUE alone, the reference the memo is tested against.
 package schema
@@ -88,6 +89,9 @@ type Validator struct {
 	hooks     [4]cue.Value    // organisation constraints per kind (may not exist)
 	userFiles map[string]bool // file names of organisation schemas, to tell their errors apart
 	checker   checker         // the memo, or CUE alone
+	// evaluators are the CUE evaluations by defIndex, made once: a closure made per document
+	// would be an allocation per document.
+	evaluators [2 * 4]func(doc any) []Issue
 }
 
 // A checker gives the issues of doc checked against definition def (defIndex); evaluate is
@@ -110,6 +114,7 @@ const MemoEnv = "TOLLGATE_SCHEMA_MEMO"
 // caught it with teams checked in parallel batches).
 var schemaMu sync.Mutex
 
+// defIndex numbers the definitions for the checker, era by era.
 func defIndex(era Era, kind Kind) int { return int(era)*len(defNames[era]) + int(kind) }
 
 // definition names in package cue, by era and kind.
@@ -162,6 +167,14 @@ func New(userSchemaDirs []string) (*Validator, error) {
 				return nil, fmt.Errorf("organisation schema conflicts with the bundled %s schema: %s", Kind(kind), errorText(err))
 			}
 			v.defs[era][kind] = d
+			v.evaluators[defIndex(Era(era), Kind(kind))] = func(doc any) []Issue {
+				// A full evaluation unifies with and walks the shared schema values: one at a
+				// time (see schemaMu). With the memo, misses are rare once it knows a
+				// repository's shapes.
+				schemaMu.Lock()
+				defer schemaMu.Unlock()
+				return v.evaluate(d, Kind(kind), Era(era), doc)
+			}
 		}
 	}
 	switch os.Getenv(MemoEnv) {
@@ -210,7 +223,7 @@ func (v *Validator) newMemo(userFiles map[string]bool) (*memo.Memo[Issue], error
 		Path: func(is Issue) []any { return is.Path }, Move: moveIssue})
 }
 
-// moveIssue is is about another path, its message naming the new place.
+// moveIssue is the issue about another path, its message naming the new place.
 func moveIssue(is Issue, path []any) Issue {
 	is.Path = path
 	if is.place != nil {
@@ -233,30 +246,22 @@ func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
 	if era == EraFleets && kind != KindPackageFile {
 		issues = deprecations(doc)
 	}
-	def := v.defs[era][kind]
 	if items, ok := doc.([]any); ok && kind == KindPackageFile {
 		// A package file may hold a list of packages: each item is one #PackageFile.
 		for i, item := range items {
-			issues = append(issues, v.check(def, kind, era, item, []any{i})...)
+			issues = append(issues, v.check(kind, era, item, []any{i})...)
 		}
 	} else {
-		issues = append(issues, v.check(def, kind, era, doc, nil)...)
+		issues = append(issues, v.check(kind, era, doc, nil)...)
 	}
 	sortIssues(issues)
 	return issues
 }
 
-// check validates one value against def through the checker; prefix is prepended to every
-// issue path.
-func (v *Validator) check(def cue.Value, kind Kind, era Era, doc any, prefix []any) []Issue {
-	issues := v.checker.Check(defIndex(era, kind), doc, func(doc any) []Issue {
-		// A full evaluation unifies with and walks the shared schema values: one at a time
-		// (see schemaMu). With the memo, misses are rare once it knows a repository's shapes.
-		schemaMu.Lock()
-		defer schemaMu.Unlock()
-		return v.evaluate(def, kind, era, doc)
-	})
-	return withPrefix(issues, prefix)
+// check validates one value through the checker; prefix is prepended to every issue path.
+func (v *Validator) check(kind Kind, era Era, doc any, prefix []any) []Issue {
+	i := defIndex(era, kind)
+	return withPrefix(v.checker.Check(i, doc, v.evaluators[i]), prefix)
 }
 
 // evaluate validates doc with CUE and collects its issues (paths relative to doc).

@@ -154,7 +154,8 @@ func (m *Memo[T]) Entries() int {
 // lists may be checked in parts (split.go): evaluate then gets documents made of parts of
 // doc. The result may be shared with other callers: it must not be modified.
 func (m *Memo[T]) Check(def int, doc any, evaluate func(doc any) []T) []T {
-	key, n, keyed := m.key(binary.AppendUvarint(nil, uint64(def)), doc, m.roots[def], nil)
+	var head [binary.MaxVarintLen64]byte
+	key, n, keyed := m.key(binary.AppendUvarint(head[:0], uint64(def)), doc, m.roots[def], nil)
 	if !keyed {
 		return evaluate(doc)
 	}
