@@ -15,6 +15,8 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
 
 // FileNames are searched, in order, in the linted directory and each parent.
@@ -176,7 +178,7 @@ func Load(path string) (*Config, error) {
 	}
 	c := Config{Path: path, pos: map[string]position{}}
 	fail := func(err error) (*Config, error) {
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("%s: %s", path, libmsg.TrimYAMLPrefix(err.Error()))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root, extra yaml.Node

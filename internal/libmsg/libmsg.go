@@ -1,5 +1,5 @@
 // Package libmsg is the one table of library error texts tollgate recognises by their
-// wording: CUE's and yaml.v3's errors carry no other mark of what went wrong. Each entry
+// wording: CUE's, yaml.v3's and some of Go's errors carry no other mark of what went wrong. Each entry
 // says what it recognises; libmsg_test.go makes each library produce the real message, so an
 // upgrade that rewords one fails the test named after that entry (TestTexts/<name>) instead
 // of silently changing findings.
@@ -86,12 +86,20 @@ var (
 		contains("cannot start any token")}
 )
 
+// Go standard library errors.
+var (
+	GoRootEscape = &Text{"go-root-escape", "os (Go standard library)",
+		"a path an os.Root refuses because it leads out of the root (a symbolic link out of the directory); os gives no error value to compare with",
+		contains("path escapes from parent")}
+)
+
 // All is every entry, for the tests.
 var All = []*Text{
 	CUEFieldNotAllowed, CUECustom, CUERequired, CUEEmptyDisjunction, CUEMismatchedTypes,
 	CUEConflictingValues, CUEOutOfBound, CUEDoesNotSatisfy,
 	YAMLPrefix, YAMLPosition, YAMLDocumentStart, YAMLNoNodeContent, YAMLFlowNotClosed, YAMLExpectedKey,
 	YAMLExpectedDash, YAMLTabIndent, YAMLBadTokenStart,
+	GoRootEscape,
 }
 
 const yamlPrefix = "yaml: "

@@ -3,6 +3,8 @@ package libmsg
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"cuelang.org/go/cue"
@@ -90,6 +92,28 @@ func TestTexts(t *testing.T) {
 		},
 		YAMLBadTokenStart: func(t *testing.T) string {
 			return yamlMessage(t, "a:\n\tb: 1\n")
+		},
+		GoRootEscape: func(t *testing.T) string {
+			dir := t.TempDir()
+			sub := filepath.Join(dir, "sub")
+			if err := os.Mkdir(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "outside"), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("../outside", filepath.Join(sub, "link")); err != nil {
+				t.Skip("no symbolic links here:", err)
+			}
+			root, err := os.OpenRoot(sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer root.Close()
+			if _, err = root.ReadFile("link"); err == nil {
+				t.Fatal("os.Root read a file through a link out of it")
+			}
+			return err.Error()
 		},
 	}
 	for _, text := range All {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
 	tgrego "github.com/tollgate-dev/tollgate/rego"
 	"github.com/tollgate-dev/tollgate/rules"
 )
@@ -101,7 +102,7 @@ func UserDir(dir string, withTests bool) ([]module, error) {
 	}
 	defer root.Close()
 	ms, err := readFS(root.FS(), filepath.ToSlash(dir), dir, withTests)
-	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+	if err != nil && libmsg.GoRootEscape.In(err.Error()) {
 		return nil, fmt.Errorf("policy directory %s: %v: a symbolic link there leads out of it, which tollgate does not follow", dir, err)
 	}
 	if err != nil {

@@ -145,7 +145,7 @@ func New(userSchemaDirs []string) (*Validator, error) {
 	if err := root.Err(); err != nil {
 		return nil, fmt.Errorf("bundled schema: %s", errorText(err))
 	}
-	user, files, err := compileUser(ctx, userSchemaDirs)
+	user, files, userSources, err := compileUser(ctx, userSchemaDirs)
 	if err != nil {
 		return nil, err
 	}
@@ -185,14 +185,14 @@ func New(userSchemaDirs []string) (*Validator, error) {
 	default:
 		return nil, fmt.Errorf("%s=%q: the value must be on or off", MemoEnv, os.Getenv(MemoEnv))
 	}
-	if v.checker, err = v.newMemo(files); err != nil {
+	if v.checker, err = v.newMemo(userSources); err != nil {
 		return nil, fmt.Errorf("schema analysis: %w", err)
 	}
 	return v, nil
 }
 
-// newMemo analyses the bundled schemas and the organisation's (userFiles) for the memo.
-func (v *Validator) newMemo(userFiles map[string]bool) (*memo.Memo[Issue], error) {
+// newMemo analyses the bundled schemas and the organisation's for the memo.
+func (v *Validator) newMemo(userSources []memo.Source) (*memo.Memo[Issue], error) {
 	names, err := fs.Glob(bundled.FS, "*.cue")
 	if err != nil {
 		return nil, err
@@ -201,18 +201,7 @@ func (v *Validator) newMemo(userFiles map[string]bool) (*memo.Memo[Issue], error
 	if err != nil {
 		return nil, err
 	}
-	userList := make([]string, 0, len(userFiles))
-	for f := range userFiles {
-		userList = append(userList, f)
-	}
-	slices.Sort(userList)
-	for _, f := range userList {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		sources = append(sources, memo.Source{Name: f, Text: b})
-	}
+	sources = append(sources, userSources...)
 	var defs []cue.Value
 	for era := range v.defs {
 		for kind := range v.defs[era] {

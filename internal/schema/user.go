@@ -9,39 +9,45 @@ import (
 
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
+	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 )
 
 // compileUser compiles every .cue file directly in dirs and unifies them into one value.
 // Each file is compiled on its own (it may import CUE's standard library); the files share
 // the hook definitions #Global, #Team, #NoTeam and #Package. It returns the file names, so
-// errors raised by these constraints can be told apart.
-func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, error) {
+// errors raised by these constraints can be told apart, and the text compiled, for the
+// memo's analysis (read once: what is analysed is what was compiled).
+func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, []memo.Source, error) {
 	var files []string
 	for _, dir := range dirs {
 		matches, err := filepath.Glob(filepath.Join(dir, "*.cue"))
 		if err != nil {
-			return cue.Value{}, nil, err
+			return cue.Value{}, nil, nil, err
 		}
 		if len(matches) == 0 {
 			if _, err := os.Stat(dir); err != nil {
-				return cue.Value{}, nil, fmt.Errorf("organisation schema directory: %w", err)
+				return cue.Value{}, nil, nil, fmt.Errorf("organisation schema directory: %w", err)
 			}
 		}
 		files = append(files, matches...)
 	}
 	sort.Strings(files)
 	names := map[string]bool{}
+	var sources []memo.Source
 	var all cue.Value
 	for _, f := range files {
 		src, err := readInDir(f)
 		if err != nil {
-			return cue.Value{}, nil, fmt.Errorf("organisation schema: %w", err)
+			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema: %w", err)
 		}
 		v := ctx.CompileBytes(src, cue.Filename(f))
 		if err := v.Err(); err != nil {
-			return cue.Value{}, nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", errorText(err))
 		}
 		names[f] = true
+		sources = append(sources, memo.Source{Name: f, Text: src})
 		if !all.Exists() {
 			all = v
 		} else {
@@ -50,10 +56,10 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, e
 	}
 	if all.Exists() {
 		if err := all.Validate(); err != nil {
-			return cue.Value{}, nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", errorText(err))
 		}
 	}
-	return all, names, nil
+	return all, names, sources, nil
 }
 
 // readInDir reads the file f through an os.Root of its directory: a symbolic link may point
@@ -66,7 +72,7 @@ func readInDir(f string) ([]byte, error) {
 	}
 	defer root.Close()
 	data, err := root.ReadFile(filepath.Base(f))
-	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
+	if err != nil && libmsg.GoRootEscape.In(err.Error()) {
 		return nil, fmt.Errorf("%s is a symbolic link leading out of its directory, which tollgate does not follow", f)
 	}
 	return data, err
