@@ -11,6 +11,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
 
 // check validates doc and turns what fails into issues. A valid document usually takes the
@@ -149,7 +150,7 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 		}
 		for _, e := range cueerrors.Errors(err) {
 			format, args := e.Msg()
-			if format == "field not allowed" { // found below with Allows, at the right key
+			if libmsg.CUEFieldNotAllowed.In(format) { // found below with Allows, at the right key
 				continue
 			}
 			w.add(w.dataPath(e.Path()), rawErr{format: format, args: args, custom: w.fromUser(e)})
@@ -408,7 +409,7 @@ func (w *walker) convert(path []any, errs []rawErr) {
 	key := lastKey(path)
 	// 1. A message written for the rule with error("...").
 	for _, e := range errs {
-		if e.format == "%s" && len(e.args) == 1 {
+		if libmsg.CUECustom.In(e.format) && len(e.args) == 1 {
 			w.emit(Issue{Path: path, RuleID: rule(RuleValue), Severity: finding.Error, Message: fmt.Sprint(e.args[0])})
 			return
 		}
@@ -416,7 +417,7 @@ func (w *walker) convert(path []any, errs []rawErr) {
 	// 2. A required key that is missing or null.
 	required := false
 	for _, e := range errs {
-		if strings.HasPrefix(e.format, "field is required") {
+		if libmsg.CUERequired.In(e.format) {
 			required = true
 		}
 	}
@@ -482,21 +483,21 @@ func describe(errs []rawErr, val any) (alts []string, bound, pattern, other stri
 	var bounds []string
 	for _, e := range errs {
 		switch {
-		case e.format == "conflicting values %s and %s" && len(e.args) == 2:
+		case libmsg.CUEConflictingValues.In(e.format) && len(e.args) == 2:
 			for _, a := range e.args {
 				s := fmt.Sprint(a)
 				if s != self && strings.HasPrefix(s, `"`) && !slices.Contains(alts, s) {
 					alts = append(alts, s)
 				}
 			}
-		case strings.Contains(e.format, "out of bound") && len(e.args) >= 2:
+		case libmsg.CUEOutOfBound.In(e.format) && len(e.args) >= 2:
 			b := fmt.Sprint(e.args[len(e.args)-1])
 			if p, ok := strings.CutPrefix(b, "=~"); ok {
 				pattern = p
 				continue
 			}
 			bounds = append(bounds, boundWords(b))
-		case strings.Contains(e.format, "does not satisfy") && len(e.args) >= 2:
+		case libmsg.CUEDoesNotSatisfy.In(e.format) && len(e.args) >= 2:
 			other = describeBuiltin(fmt.Sprint(e.args[1]))
 		}
 	}
@@ -541,7 +542,7 @@ func expectedKinds(sch cue.Value, errs []rawErr) cue.Kind {
 	}
 	var k cue.Kind
 	for _, e := range errs {
-		if strings.Contains(e.format, "mismatched types") && len(e.args) == 4 {
+		if libmsg.CUEMismatchedTypes.In(e.format) && len(e.args) == 4 {
 			for _, a := range e.args[2:] {
 				k |= kindByName(fmt.Sprint(a))
 			}

@@ -43,8 +43,9 @@ func TestTexts(t *testing.T) {
 			})
 		},
 		CUEOutOfBound: func(t *testing.T) string {
-			// bounds() turns the last argument into words: each operator as CUE writes it.
-			for bound, value := range map[string]string{">=1": "0", "<=30": "31", ">1": "1", "<1": "1", `!=""`: `""`} {
+			// The schema stages turn the last argument into words (or a pattern): each operator
+			// as CUE writes it.
+			for bound, value := range map[string]string{">=1": "0", "<=30": "31", ">1": "1", "<1": "1", `!=""`: `""`, `=~"^a"`: `"b"`} {
 				cueFormat(t, "x: ("+bound+") & "+value, func(args []any) error {
 					if len(args) < 2 || fmt.Sprint(args[len(args)-1]) != bound {
 						return fmt.Errorf("the last argument is not the bound %s: %q", bound, args)
