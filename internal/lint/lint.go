@@ -139,8 +139,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Repo = repo
 	res.release = b.st.budget.stop
-	secrets := secretValues(fs, res.Catalog, repo)
-	res.Findings = secrets.Findings(postProcess(fs, sups, includeSites(repo, fs, sups), cfg, res.Catalog))
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now)
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
@@ -149,6 +152,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Prints = b.st.policy.PrintOutput()
 	}
 	return res, nil
+}
+
+// finish post-processes one checked repository's findings: suppressions (expired ones as of
+// now are findings instead), configuration, dedupe, sort, and secret values masked.
+func finish(fs []finding.Finding, sups []*suppression, repo *load.Repo, cfg *config.Config, cat *catalog.Catalog, now time.Time) []finding.Finding {
+	expireSuppressions(sups, now)
+	secrets := secretValues(fs, cat, repo)
+	return secrets.Findings(postProcess(fs, sups, includeSites(repo, fs, sups), cfg, cat))
 }
 
 // resolveTargets turns the command-line targets into entry files and a repository root.

@@ -5,14 +5,16 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
-// A suppression is `# tollgate:ignore RULE-ID[,RULE-ID...] reason` (also after `//` or in
-// `<!-- … -->`). On a line of its own it covers the next line; after code, its own line.
+// A suppression is `# tollgate:ignore RULE-ID[,RULE-ID...] [until=YYYY-MM-DD] reason` (also
+// after `//` or in `<!-- … -->`). On a line of its own it covers the next line; after code,
+// its own line. With until= it covers through that day (UTC), and is a finding of its own after.
 var suppressRe = regexp.MustCompile(`(?:#|//|<!--)\s*tollgate:ignore(?:\s+([^\s,]+(?:\s*,\s*[^\s,]+)*))?(?:\s+(.*?))?\s*(?:-->\s*)?$`)
 
 type suppression struct {
@@ -24,7 +26,16 @@ type suppression struct {
 	reason     string
 	used       map[string]bool
 	standalone bool
+	// until is the until= date as written ("" without one); expires is the day after it
+	// (zero when until is not a date, which badUntil then says why).
+	until    string
+	expires  time.Time
+	badUntil string
+	expired  bool // set by expireSuppressions: the run's date is past until
 }
+
+// untilLayout is the one date form until= takes.
+const untilLayout = "2006-01-02"
 
 // findSuppressions scans a file's lines for suppression comments.
 func findSuppressions(file string, lines func(int) string, count int) []*suppression {
@@ -48,6 +59,7 @@ func findSuppressions(file string, lines func(int) string, count int) []*suppres
 		if m[4] >= 0 {
 			s.reason = strings.TrimSpace(text[m[4]:m[5]])
 		}
+		s.parseUntil()
 		if strings.TrimSpace(text[:m[0]]) == "" {
 			s.standalone = true
 			// Cover the next line that is not itself a comment or blank.
@@ -63,6 +75,35 @@ func findSuppressions(file string, lines func(int) string, count int) []*suppres
 		out = append(out, s)
 	}
 	return out
+}
+
+// parseUntil takes an until=YYYY-MM-DD that opens the reason out of it. An until= elsewhere
+// in the reason is a mistake, not part of the reason: read as words, the suppression would
+// never expire, which is not what its author meant.
+func (s *suppression) parseUntil() {
+	first, rest, _ := strings.Cut(s.reason, " ")
+	if date, ok := strings.CutPrefix(first, "until="); ok {
+		s.until, s.reason = date, strings.TrimSpace(rest)
+		d, err := time.Parse(untilLayout, date)
+		if err != nil {
+			s.badUntil = fmt.Sprintf("until=%s is not a date", date)
+			return
+		}
+		s.expires = d.AddDate(0, 0, 1)
+	}
+	if strings.Contains(s.reason, "until=") {
+		s.badUntil = "until= must come right after the rule ID"
+	}
+}
+
+// expireSuppressions marks the suppressions whose until= day has passed at now: they no
+// longer suppress, and each is a finding of its own (applySuppressions).
+func expireSuppressions(sups []*suppression, now time.Time) {
+	for _, s := range sups {
+		if !s.expires.IsZero() && !now.Before(s.expires) {
+			s.expired = true
+		}
+	}
 }
 
 // site is a line that includes a file: the `- path:` of a team file that lists a profile.
@@ -130,6 +171,16 @@ func applySuppressions(fs []finding.Finding, sups []*suppression, cat *catalog.C
 			out = append(out, supFinding(s, finding.Error,
 				fmt.Sprintf("tollgate:ignore %s has no reason; a suppression must say why", strings.Join(s.rules, ",")),
 				"add the reason after the rule ID"))
+			continue
+		case s.badUntil != "":
+			out = append(out, supFinding(s, finding.Error,
+				fmt.Sprintf("tollgate:ignore %s: %s, so it suppresses nothing", strings.Join(s.rules, ","), s.badUntil),
+				"write `# tollgate:ignore RULE-ID until=YYYY-MM-DD reason`"))
+			continue
+		case s.expired:
+			out = append(out, supFinding(s, finding.Warning,
+				fmt.Sprintf("tollgate:ignore %s expired on %s; the findings it covered are reported again", strings.Join(s.rules, ","), s.until),
+				"fix the findings, or renew the suppression with a later until= date and the reason it still holds"))
 			continue
 		}
 		byLine[key{s.file, s.target}] = append(byLine[key{s.file, s.target}], s)
