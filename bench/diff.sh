@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The change review's cost against a plain lint, same machine, same run (issue #12's targets:
 # `tollgate diff` in proportion to what changed, under a quarter of a full lint; `lint --base`
-# under 1.5× a plain lint). The repository is bench/run.sh's synthetic one (N team files) with a
+# under 1.5× a plain lint), and what leaving out known findings costs: `lint --base --new-only`
+# (a second lint, of the base) and `lint --baseline` (the fingerprints of the findings). The repository is bench/run.sh's synthetic one (N team files) with a
 # lib/ policies file that five teams include, committed; the change edits three team files and
 # that lib file. Wall time and peak RSS from /usr/bin/time, median of RUNS.
 #
@@ -31,10 +32,18 @@ done
 . "$here/bench/lib.sh"
 
 echo "$N team files; the change: 3 team files and 1 lib file included by 5 teams"
-measure "tollgate lint" "$work/tollgate" lint . --format json -o "$work/out.json"
+measure "tollgate lint" "$work/tollgate" lint . --format json -o "$work/lint.json"
 lint=$last
 measure "tollgate diff --base main" "$work/tollgate" diff . --base main --format json -o "$work/plan.json"
 diff=$last
 measure "tollgate lint --base main" "$work/tollgate" lint . --base main --format json -o "$work/out.json"
 review=$last
+measure "tollgate lint --base main --new-only" "$work/tollgate" lint . --base main --new-only --format json -o "$work/out.json"
+newonly=$last
+echo "  it reports $(grep -c '"rule"' "$work/out.json") findings (the plain lint: $(grep -c '"rule"' "$work/lint.json"))"
+"$work/tollgate" lint . --write-baseline "$work/baseline.json" --format json -o "$work/out.json" 2>/dev/null || true
+measure "tollgate lint --baseline FILE" "$work/tollgate" lint . --baseline "$work/baseline.json" --format json -o "$work/out.json"
+baseline=$last
+echo "findings: $(grep -c '"rule"' "$work/baseline.json") kinds in the baseline"
 awk -v l="$lint" -v d="$diff" -v r="$review" 'BEGIN { printf "diff = %.2f× a lint, lint --base = %.2f× a lint\n", d / l, r / l }'
+awk -v l="$lint" -v n="$newonly" -v b="$baseline" 'BEGIN { printf "lint --base --new-only = %.2f× a lint, lint --baseline = %.2f× a lint\n", n / l, b / l }'

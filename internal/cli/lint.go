@@ -31,7 +31,10 @@ type checkFlags struct {
 	checks    []string
 	base      string // lint --base (registered by lint only: see review.go)
 	head      string
+	newOnly   bool
 	caps      string
+	baseline  string // lint --baseline and --write-baseline (registered by lint only)
+	writeBase string
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -58,6 +61,9 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 		Base: c.base, Head: c.head, Capabilities: c.caps}
 	if c.head != "" && c.base == "" {
 		return lint.Options{}, usagef("--head needs --base")
+	}
+	if err := c.known(&opts); err != nil {
+		return lint.Options{}, err
 	}
 	for _, ch := range c.checks {
 		switch strings.TrimSpace(ch) {
@@ -167,6 +173,9 @@ func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
 	if err := fl.review.write(res, in, fl.sarifFile, fl.category, summaryPath(fl.format, e)); err != nil {
 		return &exitError{code: ExitInternal, err: fmt.Errorf("cannot write the report: %w", err)}
 	}
+	if err := fl.writeBaseline(res, e); err != nil {
+		return &exitError{code: ExitInternal, err: fmt.Errorf("cannot write the baseline: %w", err)}
+	}
 	if finding.AtOrAbove(res.Findings, level) {
 		return &exitError{code: ExitFindings}
 	}
@@ -203,6 +212,9 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 	// corrupt JSON or SARIF, nor forge a finding.
 	for _, line := range res.Prints {
 		fmt.Fprintln(e.stderr, "tollgate: "+line)
+	}
+	for _, note := range res.Notes {
+		fmt.Fprintln(e.stderr, note)
 	}
 	level, err := cf.level(res)
 	if err != nil {

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate-dev/tollgate/internal/baseline"
 	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
@@ -22,6 +26,56 @@ func (r *reviewFlags) register(cmd *cobra.Command, cf *checkFlags) {
 	f.StringVar(&cf.base, "base", "", "review the change from REF (a commit, branch or tag): adds input.change and the change rules")
 	f.StringVar(&cf.head, "head", "", "with --base: the revision reviewed (default: the working tree, which is what is linted)")
 	f.StringVar(&r.changeSARIF, "change-sarif-file", "", "with --base: write the change rules' findings to this SARIF file (category <category>change/), and leave them out of --sarif-file")
+	f.BoolVar(&cf.newOnly, "new-only", false, "with --base: report only the findings the base does not have (matched by rule and entity, not by line)")
+	f.StringVar(&cf.baseline, "baseline", "", "leave out the findings listed in this baseline file (docs/baseline.md)")
+	f.StringVar(&cf.writeBase, "write-baseline", "", "write the run's findings to this baseline file, and leave them out of the report")
+}
+
+// known fills the options that leave known findings out: --new-only, --baseline and
+// --write-baseline. A baseline that can't be read is a usage error, never an empty one.
+func (c *checkFlags) known(opts *lint.Options) error {
+	switch {
+	case c.newOnly && c.base == "":
+		return usagef("--new-only needs --base: the revision whose findings are not new")
+	case c.writeBase != "" && (c.baseline != "" || c.newOnly):
+		return usagef("--write-baseline records every finding of the run: give it without --baseline and --new-only")
+	}
+	opts.NewOnly = c.newOnly
+	opts.WriteBaseline = c.writeBase != ""
+	if c.baseline == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.baseline)
+	if errors.Is(err, fs.ErrNotExist) {
+		return usagef("--baseline %s does not exist; write it with --write-baseline %s", c.baseline, c.baseline)
+	}
+	if err != nil {
+		return usagef("--baseline: %v", err)
+	}
+	if opts.Baseline, err = baseline.Parse(data); err != nil {
+		return usagef("--baseline %s: %v", c.baseline, err)
+	}
+	return nil
+}
+
+// writeBaseline writes the baseline of a --write-baseline run.
+func (c *checkFlags) writeBaseline(res *lint.Result, e *env) error {
+	if c.writeBase == "" || res.Baseline == nil {
+		return nil
+	}
+	data, err := res.Baseline.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeBytes(data, c.writeBase, nil); err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range res.Baseline.Findings {
+		n += f.Count
+	}
+	fmt.Fprintf(e.stderr, "tollgate: wrote %d finding(s) to the baseline %s\n", n, c.writeBase)
+	return nil
 }
 
 // changeCategory is the rule category of the change rules (their METADATA says so).

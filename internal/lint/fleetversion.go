@@ -22,6 +22,9 @@ type fleetTarget struct {
 	table   *schema.VersionTable
 	// layoutDirs caches, per directory of an entry, whether teams/ or fleets/ sits beside it.
 	layoutDirs sync.Map
+	// isDir tells a directory of the repository checked (nil: of the working tree); the
+	// base's lint of --new-only reads a commit.
+	isDir func(abs string) bool
 }
 
 func newFleetTarget(flag string, cfg *config.Config) (*fleetTarget, error) {
@@ -81,7 +84,11 @@ func (t *fleetTarget) layoutBeside(dir string) bool {
 	if v, ok := t.layoutDirs.Load(dir); ok {
 		return v.(bool)
 	}
-	has := isDir(filepath.Join(dir, "teams")) || isDir(filepath.Join(dir, "fleets"))
+	dirExists := isDir
+	if t.isDir != nil {
+		dirExists = t.isDir
+	}
+	has := dirExists(filepath.Join(dir, "teams")) || dirExists(filepath.Join(dir, "fleets"))
 	t.layoutDirs.Store(dir, has)
 	return has
 }

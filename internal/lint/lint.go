@@ -14,6 +14,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/tollgate-dev/tollgate/internal/baseline"
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/diff"
@@ -48,6 +49,19 @@ type Options struct {
 
 	// Capabilities is an OPA capabilities file (--capabilities) widening what policies may use.
 	Capabilities string
+
+	// NewOnly, with Base, reports only the findings the base commit does not have: the base
+	// is linted too, and findings are matched by fingerprint (identity.go), not by line.
+	NewOnly bool
+	// Baseline, when set, hides the findings it lists (--baseline FILE).
+	Baseline *baseline.File
+	// WriteBaseline records the run's findings in Result.Baseline, and then hides them as
+	// Baseline would (--write-baseline FILE: adopting the gate leaves a clean run).
+	WriteBaseline bool
+
+	// source is what the repository is read from (nil: the working tree); the base's lint of
+	// NewOnly reads a commit.
+	source load.Source
 }
 
 // Result is what a run found.
@@ -62,6 +76,11 @@ type Result struct {
 	Prints []string
 	// OSCatalog is the OS version catalog the rules used (nil with --checks schema).
 	OSCatalog *oscatalog.Catalog
+	// Baseline is the baseline of the run's findings (Options.WriteBaseline).
+	Baseline *baseline.File
+	// Notes are what the run tells its user on standard error: findings a baseline or
+	// --new-only left out.
+	Notes []string
 
 	release func()
 }
@@ -86,6 +105,9 @@ func usage(format string, args ...any) error { return &UsageError{fmt.Errorf(for
 
 // Run lints the targets.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.NewOnly && opts.Base == "" {
+		return nil, usage("--new-only needs --base: the revision whose findings are not new")
+	}
 	entries, root, err := resolveTargets(opts.Targets)
 	if err != nil {
 		return nil, err
@@ -116,7 +138,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	} else {
 		planned <- nil
 	}
-	o, openErr := openRepo(root, entries, workerCount(opts), nil)
+	o, openErr := openRepo(nil, root, entries, workerCount(opts), nil)
 	b := <-compiled
 	planErr := <-planned
 	if b.err != nil {
@@ -127,6 +149,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if planErr != nil {
 		return nil, usage("--base: %v", planErr)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	// The base first: its findings are kept as fingerprints only, and its memory is free
+	// before the head's run sets its budget.
+	var baseFound map[string]int
+	var baseName string
+	if opts.NewOnly {
+		if baseFound, baseName, err = baseKnown(ctx, b.st, root, opts.Targets, entries, res.Catalog, now); err != nil {
+			if _, missing := diff.IsMissingCommit(err); missing {
+				return nil, usage("--new-only: %v", err)
+			}
+			return nil, fmt.Errorf("--new-only: linting the base: %w", err)
+		}
 	}
 	if res.Change != nil {
 		if b.st.change, err = res.Change.Input(); err != nil {
@@ -139,11 +177,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Repo = repo
 	res.release = b.st.budget.stop
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now().UTC()
-	}
 	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now)
+	res.leaveOutKnown(opts, baseFound, baseName)
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
@@ -160,6 +195,46 @@ func finish(fs []finding.Finding, sups []*suppression, repo *load.Repo, cfg *con
 	expireSuppressions(sups, now)
 	secrets := secretValues(fs, cat, repo)
 	return secrets.Findings(postProcess(fs, sups, includeSites(repo, fs, sups), cfg, cat))
+}
+
+// leaveOutKnown hides the findings the base has (--new-only) and those of the baseline, recorded
+// first with WriteBaseline, and says how many on standard error.
+func (res *Result) leaveOutKnown(opts Options, base map[string]int, baseName string) {
+	var n int
+	if base != nil {
+		res.Findings, n = dropKnown(res.Findings, contentOf(res.Repo), res.Catalog, base)
+		res.Notes = append(res.Notes, fmt.Sprintf("tollgate: --new-only: %s left out, which %s has too", count(n, "finding"), baseName))
+	}
+	b := opts.Baseline
+	if opts.WriteBaseline {
+		res.Baseline = baselineOf(res.Findings, contentOf(res.Repo), res.Catalog)
+		b = res.Baseline
+	}
+	if b == nil {
+		return
+	}
+	counts := b.Counts()
+	res.Findings, n = dropKnown(res.Findings, contentOf(res.Repo), res.Catalog, counts)
+	note := fmt.Sprintf("tollgate: %s left out, which the baseline holds", count(n, "finding"))
+	stale := 0
+	for _, c := range counts {
+		stale += c
+	}
+	if stale > 0 {
+		note += fmt.Sprintf("; %s no longer found (write the baseline again to drop them)", count(stale, "of its findings is", "of its findings are"))
+	}
+	res.Notes = append(res.Notes, note)
+}
+
+// count is "1 finding", "2 findings"; plural defaults to singular + "s".
+func count(n int, singular string, plural ...string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	if len(plural) > 0 {
+		return fmt.Sprintf("%d %s", n, plural[0])
+	}
+	return fmt.Sprintf("%d %ss", n, singular)
 }
 
 // resolveTargets turns the command-line targets into entry files and a repository root.

@@ -64,11 +64,11 @@ type opened struct {
 	facts []load.EntryFacts
 }
 
-// openRepo opens the repository and learns each entry's kind and name: known, when not nil,
-// are the facts to start from instead of a prescan. It needs no compiled schema or policy,
-// so Run does it while those are built.
-func openRepo(root string, entries []string, workers int, known []load.EntryFacts) (*opened, error) {
-	repo, abs, err := load.Open(load.Options{Root: root, Entries: entries, Workers: workers})
+// openRepo opens the repository read from src (nil: the working tree) and learns each entry's
+// kind and name: known, when not nil, are the facts to start from instead of a prescan. It
+// needs no compiled schema or policy, so Run does it while those are built.
+func openRepo(src load.Source, root string, entries []string, workers int, known []load.EntryFacts) (*opened, error) {
+	repo, abs, err := load.Open(load.Options{Root: root, Entries: entries, Workers: workers, Source: src})
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func openRepo(root string, entries []string, workers int, known []load.EntryFact
 
 // runStream loads and checks the repository; known and retry as for openRepo and check.
 func (s *stages) runStream(ctx context.Context, root string, entries []string, known []load.EntryFacts, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
-	o, err := openRepo(root, entries, s.workers, known)
+	o, err := openRepo(s.opts.source, root, entries, s.workers, known)
 	if err != nil {
 		return nil, nil, nil, err
 	}
