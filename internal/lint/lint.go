@@ -4,6 +4,7 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/gitsrc"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
 	"github.com/tollgate-dev/tollgate/internal/redact"
@@ -79,7 +81,7 @@ type Result struct {
 	// Baseline is the baseline of the run's findings (Options.WriteBaseline).
 	Baseline *baseline.File
 	// Notes are what the run tells its user on standard error: findings a baseline or
-	// --new-only left out.
+	// --new-only left out, acknowledgements a shallow clone may be missing.
 	Notes []string
 
 	release func()
@@ -138,9 +140,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	} else {
 		planned <- nil
 	}
+	var acks *gitsrc.Range
+	acked := make(chan error, 1)
+	if opts.Base != "" {
+		go func() {
+			var err error
+			acks, err = gitsrc.Trailers(ctx, root, opts.Base, opts.Head, AckTrailer)
+			acked <- err
+		}()
+	} else {
+		acked <- nil
+	}
 	o, openErr := openRepo(nil, root, entries, workerCount(opts), nil)
 	b := <-compiled
 	planErr := <-planned
+	ackErr := <-acked
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -149,6 +163,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if planErr != nil {
 		return nil, usage("--base: %v", planErr)
+	}
+	if ackErr != nil {
+		return nil, usage("--base: reading the acknowledgements of the reviewed commits: %v", ackErr)
+	}
+	if acks != nil && acks.Incomplete {
+		res.Notes = append(res.Notes, fmt.Sprintf("tollgate: the clone is shallow and ends inside %s..%s: %s trailers of the commits it lacks are not read; fetch them (actions/checkout fetch-depth: 0)",
+			opts.Base, cmp.Or(opts.Head, "HEAD"), AckTrailer))
 	}
 	now := opts.Now
 	if now.IsZero() {
@@ -179,6 +200,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.release = b.st.budget.stop
 	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now)
 	res.leaveOutKnown(opts, baseFound, baseName)
+	res.Findings = acknowledge(res.Findings, acks, res.Catalog)
+	finding.Sort(res.Findings)
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.
