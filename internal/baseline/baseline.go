@@ -27,7 +27,8 @@ type File struct {
 	index map[Entry]int // Add's: an entry (Count 0) → its place in Findings
 }
 
-// Entry is one kind of known finding: Count findings of Rule in File share Fingerprint.
+// Entry is one kind of known finding: Count findings of Rule in File share Fingerprint. File is
+// "" for a finding that belongs to no file.
 type Entry struct {
 	Rule        string `json:"rule"`
 	File        string `json:"file"`
@@ -102,8 +103,8 @@ func Parse(data []byte) (*File, error) {
 	}
 	for i, e := range b.Findings {
 		switch {
-		case e.Rule == "" || e.File == "":
-			return nil, fmt.Errorf("findings[%d]: rule and file are required", i)
+		case e.Rule == "":
+			return nil, fmt.Errorf("findings[%d]: rule is required", i)
 		case !fingerprintRe.MatchString(e.Fingerprint):
 			return nil, fmt.Errorf("findings[%d]: fingerprint %q is not 32 lower-case hex digits", i, e.Fingerprint)
 		case e.Count < 1:

@@ -94,12 +94,7 @@ func TestSuppressionUntil(t *testing.T) {
 		fnd("f.yml", 6, "r6", finding.Error)}
 	// The last day of until= still suppresses; the next one does not.
 	expireSuppressions(sups, time.Date(2026, 12, 1, 23, 59, 0, 0, time.UTC))
-	out := applySuppressions(in, sups, cat, nil)
-	finding.Sort(out)
-	var got []string
-	for _, f := range out {
-		got = append(got, f.String())
-	}
+	got := report(applySuppressions(in, sups, cat, nil))
 	want := []string{
 		"f.yml:2:1: error: m [r2]",
 		"f.yml:2:6: warning: tollgate:ignore r2 expired on 2026-11-30; the findings it covered are reported again [suppression]",
@@ -113,14 +108,24 @@ func TestSuppressionUntil(t *testing.T) {
 		"f.yml:6:6: error: tollgate:ignore r6 has no reason; a suppression must say why [suppression]",
 		"f.yml:7:6: warning: tollgate:ignore r7 expired on 2026-11-30; the findings it covered are reported again [suppression]",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if got != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 	}
 	// A day later r1's suppression expires too.
 	sups = findSuppressions("f.yml", func(n int) string { return lines[n-1] }, 1)
 	expireSuppressions(sups, time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
-	out = applySuppressions(in[:1], sups, cat, nil)
+	out := applySuppressions(in[:1], sups, cat, nil)
 	if len(out) != 2 {
 		t.Errorf("on 2026-12-02: %v, want the finding and the expiry", out)
 	}
+}
+
+// report is findings in report order, one String a line.
+func report(fs []finding.Finding) string {
+	finding.Sort(fs)
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.String()
+	}
+	return strings.Join(lines, "\n")
 }

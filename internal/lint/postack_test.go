@@ -55,11 +55,7 @@ func TestAcknowledge(t *testing.T) {
 		{Commit: commit, Value: `change-large`},
 	}}
 	out := acknowledge([]finding.Finding{wifi, wifiB, vpn, os}, r, cat)
-	finding.Sort(out)
-	var got []string
-	for _, f := range out {
-		got = append(got, f.String())
-	}
+	got := report(out)
 	want := []string{
 		`:0:0: warning: commit 0123456: Tollgate-Ack: "change-large" acknowledges change-large without a reason; say why the change is intended [suppression]`,
 		`:0:0: warning: commit 0123456: Tollgate-Ack: "no-such-rule: x" names unknown rule "no-such-rule" [suppression]`,
@@ -70,8 +66,8 @@ func TestAcknowledge(t *testing.T) {
 		`teams/a.yml:12:22: warning: macOS "26.12" is not released [os-version-unreleased]`,
 		`teams/b.yml:7:5: note: acknowledged in commit 0123456 ("replaced by the 802.1X profile"): profile "Corporate Wi-Fi" (apple, lib/wifi.mobileconfig) is removed from team "B" [change-profile-removed]`,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if got != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 	}
 	for _, f := range out {
 		if strings.HasPrefix(f.Message, "acknowledged") && f.Hint != "" {
