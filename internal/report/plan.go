@@ -133,13 +133,39 @@ func holdsText(c diff.Change) string {
 	var parts []string
 	for _, k := range kinds {
 		if n, ok := holds[k].(int); ok {
-			parts = append(parts, plural(n, k))
+			parts = append(parts, countKind(n, k))
 		}
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return ": " + strings.Join(parts, ", ")
+}
+
+// kindNouns are each kind's noun, singular and plural, for counts ("2 policies"). Software is
+// counted in titles, Fleet's word for a package, an App Store app or a Fleet-maintained app.
+var kindNouns = map[string][2]string{
+	diff.KindTeam:     {"team", "teams"},
+	diff.KindProfile:  {"profile", "profiles"},
+	diff.KindScript:   {"script", "scripts"},
+	diff.KindPolicy:   {"policy", "policies"},
+	diff.KindQuery:    {"query", "queries"},
+	diff.KindSoftware: {"software title", "software titles"},
+	diff.KindLabel:    {"label", "labels"},
+	diff.KindSecret:   {"secret", "secrets"},
+	diff.KindSetting:  {"setting", "settings"},
+}
+
+// countKind is "1 policy", "3 queries"; a kind without a noun here is named as it is.
+func countKind(n int, kind string) string {
+	nouns, ok := kindNouns[kind]
+	switch {
+	case !ok:
+		return fmt.Sprintf("%d %s", n, kind)
+	case n == 1:
+		return "1 " + nouns[0]
+	}
+	return fmt.Sprintf("%d %s", n, nouns[1])
 }
 
 // fieldLines are the changed values of a change other than a setting, one per line.
