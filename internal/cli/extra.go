@@ -49,7 +49,7 @@ parameter defaults as data.tollgate.params, the OS catalog as data.os_catalog).`
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every test, passed or not")
 	cmd.Flags().BoolVar(&bundled, "bundled", false, "also run the bundled rules' own tests")
-	cmd.Flags().StringVar(&now, "now", "", "the date time.now_ns() returns (YYYY-MM-DD or RFC 3339)")
+	cmd.Flags().StringVar(&now, "now", "", "the date time.now_ns() returns in policies and tests unless a test mocks it, YYYY-MM-DD or RFC 3339 (default: SOURCE_DATE_EPOCH, else the clock)")
 	return cmd
 }
 

@@ -2,13 +2,16 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
@@ -25,13 +28,14 @@ type TestSummary struct {
 // (rule parameter defaults, the OS catalog) available. It writes one line per failure and a
 // summary to w. Policies run with the default capabilities, whatever .tollgate.yaml allows:
 // OPA's test runner evaluates without them, so it would not hold http.send to allow_net.
-// A test's print output is shown up to maxTestOutputLines lines.
+// A test's print output is shown up to maxTestOutputLines lines. time.now_ns() returns now
+// unless a test mocks it, as lint --now does (see pinClock).
 func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w io.Writer) (TestSummary, error) {
 	var sum TestSummary
 	modMap := map[string]*ast.Module{}
 	params := map[string]any{}
 	for _, m := range mods {
-		modMap[m.name] = m.ast
+		modMap[m.name] = pinClock(m.ast)
 		if r, isRule, err := ruleMeta(m); err != nil {
 			return sum, err
 		} else if isRule {
@@ -44,12 +48,17 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 	}
 	osc := oscatalog.Embedded()
 	decls, impls := builtins(osc, now)
+	decls[pinnedNow.Name] = pinnedNow
 	caps := DefaultCapabilities()
 	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true).WithCapabilities(caps)
 	var custom []*tester.Builtin
 	for i, impl := range impls {
 		custom = append(custom, &tester.Builtin{Decl: builtinOrder[i], Func: impl})
 	}
+	custom = append(custom, &tester.Builtin{Decl: pinnedNow, Func: rego.FunctionDyn(&rego.Function{Name: pinnedNow.Name, Decl: pinnedNow.Decl},
+		func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+			return ast.NumberTerm(json.Number(strconv.FormatInt(now.UnixNano(), 10))), nil
+		})})
 	store := inmem.NewFromObject(map[string]any{
 		"tollgate":   map[string]any{"params": params},
 		"os_catalog": osc.Data(),
@@ -58,6 +67,9 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 		RaiseBuiltinErrors(true).SetTimeout(30 * time.Second).CapturePrintOutput(true).SetModules(modMap)
 	ch, err := runner.RunTests(ctx, nil)
 	if errs, ok := err.(ast.Errors); ok {
+		for _, e := range errs {
+			e.Message = strings.ReplaceAll(e.Message, pinnedNow.Name, ast.NowNanos.Name)
+		}
 		return sum, compileError(errs, caps, "", true)
 	}
 	if err != nil {
@@ -93,6 +105,41 @@ func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", sum.Passed, sum.Failed+sum.Errored)
 	return sum, nil
+}
+
+// pinnedNow stands in for time.now_ns in tests. OPA's test runner has no way to set the time
+// its queries see (lint passes rego.EvalTime; the runner prepares and evaluates each test
+// itself), and a custom builtin can't replace a standard one of the same name, so pinClock
+// renames the calls, and the targets of `with time.now_ns as …`, to this builtin, which returns
+// --now: a test mocking the clock still gets its mock.
+var pinnedNow = &ast.Builtin{
+	Name: "tollgate.__test_now_ns",
+	Decl: ast.NowNanos.Decl,
+}
+
+// pinClock returns a copy of m whose references to time.now_ns name pinnedNow (m itself is
+// shared: the bundled modules are parsed once).
+func pinClock(m *ast.Module) *ast.Module {
+	clock := ast.NowNanos.Ref()
+	uses := false
+	ast.WalkRefs(m, func(r ast.Ref) bool {
+		uses = uses || r.Equal(clock)
+		return uses
+	})
+	if !uses {
+		return m
+	}
+	out := m.Copy()
+	pinned := ast.MustParseRef(pinnedNow.Name)
+	if _, err := ast.TransformRefs(out, func(r ast.Ref) (ast.Value, error) {
+		if r.Equal(clock) {
+			return pinned.Copy(), nil
+		}
+		return r, nil
+	}); err != nil {
+		return m // TransformRefs fails only when the function does; this one never does
+	}
+	return out
 }
 
 // TestModules gathers the modules for RunTests: the library and bundled rules (with their
