@@ -6,8 +6,8 @@
 //
 // The order of an attempt: findings (refused-findings) → environment (refused-secrets) → lock
 // (refused-locked) → the applier found on PATH (applier-missing) → files re-read and compared
-// with the check (refused-changed), again before each hand-off → the applier runs (failed,
-// applied, dry-run-ok) → the audit record.
+// with the check (refused-changed), again before each hand-off → the changes since the last
+// apply shown (since.go) → the applier runs (failed, applied, dry-run-ok) → the audit record.
 package apply
 
 import (
@@ -122,6 +122,9 @@ func Run(ctx context.Context, res *lint.Result, opts Options) (*Record, error) {
 		Commit: ci.Commit, Actor: ci.Actor, RunURL: ci.RunURL, Root: res.Repo.Root, Dir: plan.Dir,
 		Files: Snapshot(res.Repo), Findings: Summarize(res.Findings, opts.FailLevel),
 		Argv: plan.Runs[len(plan.Runs)-1], Runs: []RunRecord{}}
+	if rec.GitCommit = gitHead(res.Repo.Root); rec.GitCommit != "" {
+		rec.GitDirty = GitDirty(res.Repo.Root, rec.Files)
+	}
 	a := &attempt{res: res, plan: plan, opts: opts, rec: rec}
 	rec.Outcome, rec.Message = a.run(ctx)
 	ok := rec.Outcome == Applied || rec.Outcome == DryRunOK
@@ -231,6 +234,7 @@ func (a *attempt) run(ctx context.Context) (Outcome, string) {
 		}
 		if i == 0 {
 			announcePruning(opts.Stderr, cfg, plan, res.Repo)
+			a.showChangesSince(ctx)
 		}
 		fmt.Fprintf(opts.Stderr, "tollgate: running %s\n", Quote(argv))
 		code, err := lock.Exec(ctx, paths[i], argv, plan.Dir, opts.Environ, opts.Stdout, opts.Stderr)

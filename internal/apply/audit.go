@@ -32,19 +32,24 @@ const (
 // Record is one audit line. It holds names, paths, digests and command lines, never the value
 // of an environment variable beyond the CI metadata below (commit, actor, run URL).
 type Record struct {
-	V        int          `json:"v"`
-	Time     string       `json:"time"` // RFC 3339, UTC
-	Tollgate string       `json:"tollgate"`
-	Outcome  Outcome      `json:"outcome"`
-	DryRun   bool         `json:"dry_run"`
-	ExitCode int          `json:"exit_code"` // tollgate's own exit code
-	Commit   string       `json:"commit"`
-	Actor    string       `json:"actor"`
-	RunURL   string       `json:"run_url"`
-	Root     string       `json:"root"` // repository root, absolute
-	Dir      string       `json:"dir"`  // the applier's working directory, absolute
-	Files    []FileDigest `json:"files"`
-	Findings Summary      `json:"findings"`
+	V        int     `json:"v"`
+	Time     string  `json:"time"` // RFC 3339, UTC
+	Tollgate string  `json:"tollgate"`
+	Outcome  Outcome `json:"outcome"`
+	DryRun   bool    `json:"dry_run"`
+	ExitCode int     `json:"exit_code"` // tollgate's own exit code
+	Commit   string  `json:"commit"`
+	Actor    string  `json:"actor"`
+	RunURL   string  `json:"run_url"`
+	// GitCommit is the HEAD commit of the repository's git work tree ("" outside git): what was
+	// applied, unless GitDirty says a checked file differed from it or was not in it. The next
+	// apply shows the changes since this commit (since.go).
+	GitCommit string       `json:"git_commit"`
+	GitDirty  bool         `json:"git_dirty"`
+	Root      string       `json:"root"` // repository root, absolute
+	Dir       string       `json:"dir"`  // the applier's working directory, absolute
+	Files     []FileDigest `json:"files"`
+	Findings  Summary      `json:"findings"`
 	// MissingEnv names the variables that were unset or empty (refused-secrets).
 	MissingEnv []string `json:"missing_env,omitempty"`
 	// Changed lists the files that differed from the check (refused-changed).

@@ -35,8 +35,10 @@ finding at or above --fail-level, on an environment variable the configuration n
 that is unset or empty, on another apply holding the repository's lock, or on a file
 that changed after it was checked. Otherwise it runs the applier, by default
 'fleetctl gitops -f default.yml -f teams/….yml' in DIR, preceded by its --dry-run
-(or only the dry run, with --dry-run). Every attempt appends one JSON line to the
-audit file. See docs/apply.md.
+(or only the dry run, with --dry-run). Before the hand-off it prints what changes
+since the last successful apply recorded in the audit file (the plan of tollgate diff
+from that commit). Every attempt appends one JSON line to the audit file, with the
+commit applied. See docs/apply.md.
 
 Exit codes: 0 applied (or dry run passed), 1 refused or failed, 2 usage or
 configuration error, 3 internal error.`,
