@@ -23,5 +23,5 @@ report contains lib.with_hint(lib.fail_change(c, msg), hint) if {
 	c.action == "removed"
 	noun := lib.noun("query")
 	msg := sprintf("%s %q is removed from %s%s: Fleet deletes it on the next apply, with the results it stored, and its scheduled runs stop", [noun, c.name, lib.team_phrase(c), lib.was(c)])
-	hint := sprintf("put it back if that is not intended; renaming a %s loses its results too (Fleet matches %ss by name)", [noun, noun])
+	hint := sprintf("put it back if that is not intended; renaming a %s loses its results too (Fleet matches %s by name)", [noun, lib.plural("query", 2)])
 }

@@ -19,6 +19,7 @@ test_removed_query if {
 	f.file == "teams/w.yml"
 	f.line == 30
 	f.msg == `query "Apple Intelligence enabled" is removed from team "Workstations" (was lib/queries.yml:1): Fleet deletes it on the next apply, with the results it stored, and its scheduled runs stop`
+	f.hint == "put it back if that is not intended; renaming a query loses its results too (Fleet matches queries by name)"
 }
 
 test_a_report_in_the_fleets_era if {
