@@ -115,12 +115,12 @@ func TestActionYAML(t *testing.T) {
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q", a.Runs.Using)
 	}
-	for _, in := range []string{"path", "config", "policy", "fail-level", "category", "upload-sarif", "format", "version"} {
+	for _, in := range []string{"path", "config", "policy", "fail-level", "category", "upload-sarif", "format", "version", "base", "comment", "token"} {
 		if _, ok := a.Inputs[in]; !ok {
 			t.Errorf("input %q missing", in)
 		}
 	}
-	for _, out := range []string{"exit-code", "sarif-file", "findings"} {
+	for _, out := range []string{"exit-code", "sarif-file", "findings", "base", "plan-file", "changes", "change-sarif-file", "change-findings", "comment-url"} {
 		if a.Outputs[out].Value == "" {
 			t.Errorf("output %q has no value:", out)
 		}
@@ -190,7 +190,8 @@ func TestActionYAML(t *testing.T) {
 	}
 	lint := byID["lint"]
 	for _, want := range []string{`--format "$TOLLGATE_FORMAT"`, `--sarif-file "$sarif"`, `sarif="$RUNNER_TEMP/tollgate.sarif"`,
-		"--fail-level", "--category", "--config", "--policy", "set +e", "exit-code=", "sarif-file=", "findings="} {
+		"--fail-level", "--category", "--config", "--policy", "set +e", "exit-code=", "sarif-file=", "findings=",
+		`--change-sarif-file "$change_sarif"`, `--base "$TOLLGATE_BASE_SHA"`, "change-category=", "change-sarif-file="} {
 		if !strings.Contains(lint.Run, want) {
 			t.Errorf("lint step lacks %q", want)
 		}
@@ -208,6 +209,27 @@ func TestActionYAML(t *testing.T) {
 	}
 	if upload.With["category"] != "${{ inputs.category }}" || !upload.ContinueOnError {
 		t.Errorf("upload step: the same category as the SARIF run and continue-on-error (best effort): %+v", upload)
+	}
+
+	// The change rules' SARIF: its own upload, under its own category, on the same conditions.
+	var uploads []step
+	for _, s := range steps {
+		if strings.Contains(s.Uses, "upload-sarif") {
+			uploads = append(uploads, s)
+		}
+	}
+	if len(uploads) != 2 {
+		t.Fatalf("%d upload-sarif steps, want 2 (the lint's and the change rules')", len(uploads))
+	}
+	change := uploads[1]
+	if change.With["category"] != "${{ steps.lint.outputs.change-category }}" || change.With["sarif_file"] != "${{ steps.lint.outputs.change-sarif-file }}" ||
+		!change.ContinueOnError || change.Uses != upload.Uses ||
+		change.If != strings.Replace(upload.If, "steps.lint.outputs.sarif-file", "steps.lint.outputs.change-sarif-file", 1) {
+		t.Errorf("change SARIF upload: its own file and category, otherwise as the lint's upload: %+v", change)
+	}
+	if byID["base"].Run == "" || byID["plan"].If != "steps.base.outputs.sha != ''" ||
+		byID["comment"].If != "inputs.comment == 'true' && steps.plan.outputs.plan-file != ''" {
+		t.Errorf("change review steps: base %+v, plan if %q, comment if %q", byID["base"], byID["plan"].If, byID["comment"].If)
 	}
 
 	last := steps[len(steps)-1]

@@ -69,6 +69,14 @@ func TestActionRuns(t *testing.T) {
 			// findings is counted with grep in the lint step; the SARIF file is the truth.
 			t.Errorf("output findings = %d, but the SARIF file has %d results", findings, results)
 		}
+		// A push reviews no change, but the change rules' SARIF is written, empty, under its own
+		// category, so the default branch has an analysis of it for pull requests to compare with.
+		if out["base"] != "" || out["plan-file"] != "" || out["change-findings"] != "0" {
+			t.Errorf("a push: outputs base %q, plan-file %q, change-findings %q; want no review", out["base"], out["plan-file"], out["change-findings"])
+		}
+		if n := checkSARIFAt(t, out["change-sarif-file"], filepath.Join(r.runnerTemp, "tollgate-change.sarif"), "tollgate/steps-test/change/"); n != 0 {
+			t.Errorf("a push: the change SARIF file has %d results, want 0", n)
+		}
 
 		lint := r.result("lint")
 		if !hasLinePrefix(lint.stdout, "::error file=") {
@@ -84,6 +92,7 @@ func TestActionRuns(t *testing.T) {
 			switch {
 			case res.step.Run == "":
 			case res.step.ID == "release" && !res.ran: // no version input: built from source
+			case reviewOnly[res.step.ID] && !res.ran: // a push: no change to review
 			case !res.ran:
 				t.Errorf("step %q was skipped", res.name())
 			case i == lastIdx && res.exitCode != 1:
@@ -195,8 +204,8 @@ func TestActionRuns(t *testing.T) {
 			t.Errorf("lint step printed errors for a clean repository:\n%s", lint.stdout)
 		}
 		for _, res := range r.results {
-			if res.step.ID == "release" && !res.ran {
-				continue // no version input: built from source
+			if (res.step.ID == "release" || reviewOnly[res.step.ID]) && !res.ran {
+				continue // no version input: built from source; a push: no change to review
 			}
 			if res.step.Run != "" && (!res.ran || res.exitCode != 0) {
 				t.Errorf("step %q: ran %v, exit code %d; want every step to run and exit 0", res.name(), res.ran, res.exitCode)
@@ -306,9 +315,15 @@ func runActionPrepared(t *testing.T, a action, fixture string, with, extraEnv ma
 			"repository":  "example/fleet-gitops",
 			"token":       "ghs_test-token-not-a-secret",
 			"workspace":   filepath.Join(tmp, "workspace"),
+			// Nothing listens there: a step that calls the API in a test that did not set up
+			// its fake (fakeGitHubAPI) fails to connect.
+			"api_url":    "http://127.0.0.1:9",
+			"server_url": "https://github.com",
 			// Present in the event payload of pull requests only; null on a push.
 			"event.pull_request.head.repo.full_name": nil,
 			"event.pull_request.base.sha":            nil,
+			"event.pull_request.head.sha":            nil,
+			"event.pull_request.number":              nil,
 		},
 	}
 	for _, dir := range []string{r.runnerTemp, filepath.Join(r.runnerTemp, "_runner_file_commands")} {
@@ -323,7 +338,7 @@ func runActionPrepared(t *testing.T, a action, fixture string, with, extraEnv ma
 
 	for name, in := range a.Inputs {
 		if in.Default != nil {
-			r.inputs[name] = *in.Default
+			r.inputs[name] = r.expand(*in.Default) // a default may be an expression (${{ github.token }})
 		} else {
 			r.inputs[name] = ""
 		}
@@ -819,11 +834,21 @@ func checkBuildSteps(t *testing.T, r *actionRun) {
 	}
 }
 
+// reviewOnly are the ids of the steps that run only when there is a change to review.
+var reviewOnly = map[string]bool{"plan": true, "comment": true}
+
 // checkSARIF checks the file named by the sarif-file output and returns its number of results.
 func checkSARIF(t *testing.T, r *actionRun, path, category string) int {
 	t.Helper()
-	if want := filepath.Join(r.runnerTemp, "tollgate.sarif"); path != want {
-		t.Errorf("output sarif-file = %q, want %q", path, want)
+	return checkSARIFAt(t, path, filepath.Join(r.runnerTemp, "tollgate.sarif"), category)
+}
+
+// checkSARIFAt checks the SARIF file path, which an output named and must be want, and returns
+// its number of results.
+func checkSARIFAt(t *testing.T, path, want, category string) int {
+	t.Helper()
+	if path != want {
+		t.Errorf("SARIF file output = %q, want %q", path, want)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
