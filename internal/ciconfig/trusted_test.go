@@ -89,39 +89,19 @@ func shallowPullRequest(t *testing.T, workspace string, base, head map[string]st
 	if err := os.CopyFS(origin, os.DirFS(workspace)); err != nil {
 		t.Fatal(err)
 	}
-	git := func(dir string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=tollgate", "-c", "user.email=tollgate@example.com",
-			"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
 	commit := func(files map[string]string, msg string) {
-		for name, content := range files {
-			p := filepath.Join(origin, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		git(origin, "add", "-A")
-		git(origin, "commit", "-q", "-m", msg)
+		writeFiles(t, origin, files)
+		gitIn(t, origin, "add", "-A")
+		gitIn(t, origin, "commit", "-q", "-m", msg)
 	}
-	git(origin, "init", "-q")
+	gitIn(t, origin, "init", "-q")
 	commit(base, "base")
-	sha := git(origin, "rev-parse", "HEAD")
+	sha := gitIn(t, origin, "rev-parse", "HEAD")
 	commit(head, "pull request")
 	if err := os.RemoveAll(workspace); err != nil {
 		t.Fatal(err)
 	}
-	git(filepath.Dir(workspace), "clone", "-q", "--depth=1", "file://"+origin, workspace)
+	gitIn(t, filepath.Dir(workspace), "clone", "-q", "--depth=1", "file://"+origin, workspace)
 	if out, err := exec.Command("git", "-C", workspace, "cat-file", "-e", sha+"^{commit}").CombinedOutput(); err == nil {
 		t.Fatalf("the shallow clone already has the base commit (%s)", out)
 	}
