@@ -33,9 +33,22 @@ func (m planMarkdown) ReportPlan(w io.Writer, res *diff.Result) error {
 	groups := groupChanges(res.Changes)
 	if len(groups) > 0 {
 		b.WriteString("| | removed | changed | added | renamed |\n|---|---:|---:|---:|---:|\n")
-		for _, g := range groups {
+		// The table takes at most a quarter of the comment; the teams past that are summed in
+		// one row, so the counts stay whole and the sections keep room.
+		tableEnd := b.Len() + m.limit/4
+		for i, g := range groups {
 			c := diff.Count(g.changes)
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", mdText(groupTitle(g)), c.Removed, c.Changed, c.Added, c.Renamed)
+			row := fmt.Sprintf("| %s | %d | %d | %d | %d |\n", mdText(groupTitle(g)), c.Removed, c.Changed, c.Added, c.Renamed)
+			if b.Len()+len(row) > tableEnd && i < len(groups)-1 {
+				var rest []diff.Change
+				for _, g := range groups[i:] {
+					rest = append(rest, g.changes...)
+				}
+				c := diff.Count(rest)
+				fmt.Fprintf(&b, "| _%d more teams_ | %d | %d | %d | %d |\n", len(groups)-i, c.Removed, c.Changed, c.Added, c.Renamed)
+				break
+			}
+			b.WriteString(row)
 		}
 		b.WriteString("\n")
 	}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/diff"
@@ -38,6 +40,37 @@ func TestKindPlurals(t *testing.T) {
 		diff.KindSoftware, diff.KindLabel, diff.KindSecret, diff.KindSetting} {
 		if _, ok := kindNouns[k]; !ok {
 			t.Errorf("kind %q has no plural in kindNouns", k)
+		}
+	}
+}
+
+// TestPlanMarkdownLimit: however many teams change, the Markdown plan stays under GitHub's
+// comment limit (with room for the action's tag line), the summary table included, and says
+// what it left out.
+func TestPlanMarkdownLimit(t *testing.T) {
+	for _, teams := range []int{1, 300, 5000} {
+		res := &diff.Result{Base: diff.Side{Rev: "main", Commit: strings.Repeat("a", 40)}}
+		for i := range teams {
+			team := fmt.Sprintf("Team number %05d with a long name for its table row", i)
+			for j := range 3 {
+				res.Changes = append(res.Changes, diff.Change{Kind: diff.KindPolicy, Action: diff.Removed, Team: team, TeamFile: fmt.Sprintf("teams/t%05d.yml", i),
+					Name: fmt.Sprintf("policy %d of the team", j), Base: &diff.Position{File: fmt.Sprintf("teams/t%05d.yml", i), Line: 3 + j}})
+			}
+		}
+		var b strings.Builder
+		if err := (planMarkdown{limit: MarkdownCommentLimit}).ReportPlan(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		const room = 100 // the action adds a line naming its comment
+		if n := len(out); n > MarkdownCommentLimit-room {
+			t.Errorf("%d teams: the plan is %d bytes, over GitHub's limit less %d", teams, n, room)
+		}
+		if !strings.HasPrefix(out, PlanMarker+"\n") || !strings.Contains(out, "**3 to remove**") && teams == 1 {
+			t.Errorf("%d teams: no marker or summary:\n%.300s", teams, out)
+		}
+		if teams == 5000 && (!strings.Contains(out, "more teams") || !strings.Contains(out, "are not shown")) {
+			t.Errorf("%d teams: the cut is not said:\n%s", teams, out[len(out)-600:])
 		}
 	}
 }
