@@ -21,6 +21,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
@@ -89,7 +90,7 @@ func NewPlan(res *lint.Result, opts Options) (*Plan, error) {
 
 func hasGlobal(repo *load.Repo) bool {
 	for _, e := range repo.Entries {
-		if e.Kind == load.KindGlobal {
+		if e.Kind == fleet.KindGlobal {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
@@ -129,7 +130,7 @@ func announcePruning(w io.Writer, cfg *config.Config, plan *Plan, repo *load.Rep
 		return
 	}
 	what, flag := "teams", "--delete-other-teams"
-	if repo.Era == load.EraFleets {
+	if repo.Era == fleet.EraFleets {
 		what, flag = "fleets", "--delete-other-fleets"
 	}
 	if cfg.Apply.DeleteOther {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
@@ -85,7 +86,7 @@ func EntryFiles(targets []string, repo *load.Repo) (dir string, entries []string
 	}
 	global := map[string]bool{}
 	for _, e := range repo.Entries {
-		if e.Kind == load.KindGlobal {
+		if e.Kind == fleet.KindGlobal {
 			global[e.File.Abs] = true
 		}
 	}
@@ -131,13 +132,13 @@ func ArgPath(dir, file string) string {
 // `fleetctl gitops -f F…`, then --delete-other-teams (teams era) or --delete-other-fleets
 // (fleets era) when deleteOther is set and a global file is among them (pruning without the
 // global file is refused by the template's gitops.sh too), then --dry-run.
-func FleetArgv(files []string, era load.Era, hasGlobal, deleteOther, dryRun bool) []string {
+func FleetArgv(files []string, era fleet.Era, hasGlobal, deleteOther, dryRun bool) []string {
 	argv := []string{"fleetctl", "gitops"}
 	for _, f := range files {
 		argv = append(argv, "-f", f)
 	}
 	if deleteOther && hasGlobal {
-		if era == load.EraFleets {
+		if era == fleet.EraFleets {
 			argv = append(argv, "--delete-other-fleets")
 		} else {
 			argv = append(argv, "--delete-other-teams")
@@ -152,7 +153,7 @@ func FleetArgv(files []string, era load.Era, hasGlobal, deleteOther, dryRun bool
 // Runs returns the command lines to hand off, in order. With the default applier that is
 // fleetctl's dry run, then (unless dryRun) the real apply; with apply.command, apply.dry_run_command
 // plays the dry run. apply.dry_run_first: false skips the dry run before a real apply.
-func Runs(ac config.ApplyConfig, files []string, era load.Era, hasGlobal, dryRun bool) ([][]string, error) {
+func Runs(ac config.ApplyConfig, files []string, era fleet.Era, hasGlobal, dryRun bool) ([][]string, error) {
 	first := ac.DryRunFirst == nil || *ac.DryRunFirst
 	if len(ac.Command) == 0 {
 		if len(ac.DryRunCommand) > 0 {

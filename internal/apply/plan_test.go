@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
@@ -16,15 +17,15 @@ func TestFleetArgv(t *testing.T) {
 	files := []string{"default.yml", "teams/a.yml"}
 	tests := []struct {
 		name                        string
-		era                         load.Era
+		era                         fleet.Era
 		global, deleteOther, dryRun bool
 		want                        string
 	}{
-		{"plain", load.EraTeams, true, false, false, "fleetctl gitops -f default.yml -f teams/a.yml"},
-		{"dry run", load.EraTeams, true, false, true, "fleetctl gitops -f default.yml -f teams/a.yml --dry-run"},
-		{"prune teams", load.EraTeams, true, true, true, "fleetctl gitops -f default.yml -f teams/a.yml --delete-other-teams --dry-run"},
-		{"prune fleets", load.EraFleets, true, true, false, "fleetctl gitops -f default.yml -f teams/a.yml --delete-other-fleets"},
-		{"no prune without global", load.EraTeams, false, true, false, "fleetctl gitops -f default.yml -f teams/a.yml"},
+		{"plain", fleet.EraTeams, true, false, false, "fleetctl gitops -f default.yml -f teams/a.yml"},
+		{"dry run", fleet.EraTeams, true, false, true, "fleetctl gitops -f default.yml -f teams/a.yml --dry-run"},
+		{"prune teams", fleet.EraTeams, true, true, true, "fleetctl gitops -f default.yml -f teams/a.yml --delete-other-teams --dry-run"},
+		{"prune fleets", fleet.EraFleets, true, true, false, "fleetctl gitops -f default.yml -f teams/a.yml --delete-other-fleets"},
+		{"no prune without global", fleet.EraTeams, false, true, false, "fleetctl gitops -f default.yml -f teams/a.yml"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(FleetArgv(files, tt.era, tt.global, tt.deleteOther, tt.dryRun), " ")
@@ -64,7 +65,7 @@ func TestRuns(t *testing.T) {
 		{"empty program", config.ApplyConfig{Command: []string{""}}, false, "", "program name is empty"},
 	}
 	for _, tt := range tests {
-		runs, err := Runs(tt.ac, files, load.EraTeams, true, tt.dryRun)
+		runs, err := Runs(tt.ac, files, fleet.EraTeams, true, tt.dryRun)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)

@@ -45,7 +45,7 @@ func readScope(repo *load.Repo, e *load.Entry, refs []load.Ref, pkgs []*load.Doc
 		return nil
 	}
 	sc := &scope{key: scopeKey(e), name: e.Name, entry: e, items: map[string]*item{}}
-	if e.Kind == load.KindGlobal {
+	if e.Kind == fleet.KindGlobal {
 		sc.name = ""
 	}
 	byPath := make(map[string]*load.Doc, len(pkgs))
@@ -89,9 +89,9 @@ func (c *profileCache) get(f *load.File, format profile.Format) profileID {
 // team in both eras, "" for the global file.
 func scopeKey(e *load.Entry) string {
 	switch e.Kind {
-	case load.KindGlobal:
+	case fleet.KindGlobal:
 		return ""
-	case load.KindUnassigned:
+	case fleet.KindUnassigned:
 		return NoTeam
 	}
 	return norm.NFC.String(strings.TrimSpace(e.Name))

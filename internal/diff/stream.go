@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
@@ -71,9 +72,9 @@ func openSide(root string, src load.Source, entries []string, info *Side) (*side
 
 func factsKey(f load.EntryFacts) string {
 	switch f.Kind {
-	case load.KindGlobal:
+	case fleet.KindGlobal:
 		return ""
-	case load.KindUnassigned:
+	case fleet.KindUnassigned:
 		return NoTeam
 	}
 	return norm.NFC.String(strings.TrimSpace(f.Name))

@@ -1,6 +1,7 @@
 // Package fleet holds facts about Fleet's GitOps format that several parts of tollgate need:
-// the keys Fleet 4.82 renamed (the schema warns about the old names, the change review treats
-// a rename as no change).
+// the kinds of file and the eras of the format (the loader decides them, the schema, the model
+// and apply read them), and the keys Fleet 4.82 renamed (the schema warns about the old names,
+// the change review treats a rename as no change).
 package fleet
 
 import "strings"

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/schema"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
@@ -50,14 +51,14 @@ func newFleetTarget(flag string, cfg *config.Config) (*fleetTarget, error) {
 // entryEra is the era an entry is checked in: the loader's when the files settle it (its
 // directory, its name, its keys, a teams/ or fleets/ directory beside it), otherwise the one
 // of the targeted Fleet.
-func (t *fleetTarget) entryEra(e *load.Entry) schema.Era {
+func (t *fleetTarget) entryEra(e *load.Entry) fleet.Era {
 	if t == nil || t.settled(e) {
-		return schema.Era(e.Era)
+		return e.Era
 	}
 	if t.version.Less(t.table.FleetsEra) {
-		return schema.EraTeams
+		return fleet.EraTeams
 	}
-	return schema.EraFleets
+	return fleet.EraFleets
 }
 
 func (t *fleetTarget) settled(e *load.Entry) bool {
@@ -100,12 +101,12 @@ func isDir(p string) bool {
 
 // issues are the version findings of an entry: keys the targeted Fleet does not know, and the
 // fleets layout itself when the files use it and the target predates it.
-func (t *fleetTarget) issues(e *load.Entry, era schema.Era) []schema.Issue {
+func (t *fleetTarget) issues(e *load.Entry, era fleet.Era) []schema.Issue {
 	if t == nil {
 		return nil
 	}
 	out := t.table.Issues(e.Value, t.version)
-	if era == schema.EraFleets && t.version.Less(t.table.FleetsEra) {
+	if era == fleet.EraFleets && t.version.Less(t.table.FleetsEra) {
 		out = append(out, schema.Issue{RuleID: catalog.FleetVersion, Severity: finding.Error, AtKey: true,
 			Path:    layoutKey(e),
 			Message: "the fleets layout (fleets/, unassigned.yml, settings, reports) needs Fleet " + t.table.FleetsEra.String() + "; this repository targets " + t.version.String(),

@@ -32,7 +32,7 @@ import (
 
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
-	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
@@ -81,11 +81,11 @@ func newMutSchema(t *testing.T) *mutSchema {
 	return s
 }
 
-func defName(kind load.Kind, era load.Era) string {
-	names := map[load.Kind][2]string{
-		load.KindGlobal:     {"#GlobalA", "#GlobalB"},
-		load.KindTeam:       {"#TeamA", "#FleetB"},
-		load.KindUnassigned: {"#NoTeamA", "#UnassignedB"},
+func defName(kind fleet.Kind, era fleet.Era) string {
+	names := map[fleet.Kind][2]string{
+		fleet.KindGlobal:     {"#GlobalA", "#GlobalB"},
+		fleet.KindTeam:       {"#TeamA", "#FleetB"},
+		fleet.KindUnassigned: {"#NoTeamA", "#UnassignedB"},
 	}
 	return names[kind][era]
 }
@@ -119,7 +119,7 @@ const probeKey = "zz_tollgate_probe"
 // fileCtx says where a YAML file sits in the documents tollgate validates.
 type fileCtx struct {
 	rel      string
-	era      load.Era
+	era      fleet.Era
 	def      string // CUE definition of the document
 	prefix   []any  // schema path of the file's root in that document
 	dropIdx  bool   // the root is a list whose items are documents (package files)
@@ -178,7 +178,7 @@ func reachedFiles(t *testing.T, dir string) []fileCtx {
 	reach := map[string][]string{} // file → entries reaching it
 	global := ""
 	for _, e := range res.Repo.Entries {
-		if e.Kind == load.KindGlobal {
+		if e.Kind == fleet.KindGlobal {
 			global = e.File.Path
 		}
 	}
@@ -607,7 +607,7 @@ func (g *generator) keyMutations(c fileCtx, def cue.Value, lines []string, m, k,
 	if bulkOnce("misspell") {
 		if bad := misspell(key, parent, siblings); bad != "" {
 			sev := finding.Error
-			if c.era == load.EraTeams && inItemList(sp) {
+			if c.era == fleet.EraTeams && inItemList(sp) {
 				sev = finding.Warning // fleetctl ≤ 4.81 drops unknown keys of list items silently
 			}
 			g.add(mutation{kind: "misspell-key", file: c.rel, text: renameKey(lines, k, bad), line: k.Line,
@@ -824,7 +824,7 @@ func (g *generator) renameMutations(c fileCtx, lines []string, m, k *yaml.Node, 
 			continue
 		}
 		switch {
-		case c.era == load.EraFleets && k.Value == r.new:
+		case c.era == fleet.EraFleets && k.Value == r.new:
 			// The old name beside the new one: Fleet refuses the file.
 			if !siblings[r.old] && g.once(dk("deprecated-both "+r.old)) {
 				text, line := insertAfter(lines, k, r.old+":")
@@ -838,12 +838,12 @@ func (g *generator) renameMutations(c fileCtx, lines []string, m, k *yaml.Node, 
 					rules: []string{"deprecated-key"}, sev: finding.Warning, hint: r.new,
 					desc: fmt.Sprintf("%s instead of %s", r.old, pattern(append(slices.Clone(sp), r.new)))})
 			}
-		case c.era == load.EraTeams && k.Value == r.old && r.parent == "":
+		case c.era == fleet.EraTeams && k.Value == r.old && r.parent == "":
 			// Not a mistake: a teams/ entry file written with `settings:`/`reports:` is read
 			// as a fleets-era file kept in the old directory (internal/load classify), which
 			// Fleet 4.82+ accepts.
 			g.skip("not a mistake: top-level fleets-era name in a teams/ file makes it a fleets-era file")
-		case c.era == load.EraTeams && k.Value == r.old:
+		case c.era == fleet.EraTeams && k.Value == r.old:
 			// The fleets-era name in a teams-era repository: unknown there.
 			if !siblings[r.new] && g.once(dk("new-name "+r.new)) {
 				g.add(mutation{kind: "new-name-in-teams-era", file: c.rel, text: renameKey(lines, k, r.new), line: k.Line,

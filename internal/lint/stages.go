@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
 	"github.com/tollgate-dev/tollgate/internal/policy"
@@ -151,7 +152,7 @@ func workerCount(opts Options) int {
 }
 
 // validate checks one document against its schema and locates the issues.
-func (s *stages) validate(d *load.Doc, kind schema.Kind, era schema.Era) []finding.Finding {
+func (s *stages) validate(d *load.Doc, kind fleet.Kind, era fleet.Era) []finding.Finding {
 	if d.Value == nil {
 		return nil
 	}
@@ -183,7 +184,7 @@ func envRefMayExpand(d *load.Doc, is schema.Issue) bool {
 // took out of it (load.Entry.PathItems): of those, only the issues about the item's own keys
 // count (the synthetic document lacks everything else an entry needs).
 func (s *stages) validateEntry(e *load.Entry) []finding.Finding {
-	kind, era := schemaKind(e.Kind), s.fleet.entryEra(e)
+	kind, era := e.Kind, s.fleet.entryEra(e)
 	fs := s.validate(&e.Doc, kind, era)
 	if e.Value != nil {
 		for _, is := range s.fleet.issues(e, era) {
@@ -216,16 +217,6 @@ func pathItemHas(d *load.Doc, path []any) bool {
 	key, _ := path[2].(string)
 	_, has := item[key]
 	return has
-}
-
-func schemaKind(k load.Kind) schema.Kind {
-	switch k {
-	case load.KindGlobal:
-		return schema.KindGlobal
-	case load.KindUnassigned:
-		return schema.KindNoTeam
-	}
-	return schema.KindTeam
 }
 
 // issueFinding locates a schema issue; an unquoted number where a string belongs gets the

@@ -13,10 +13,10 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/model"
 	"github.com/tollgate-dev/tollgate/internal/policy"
-	"github.com/tollgate-dev/tollgate/internal/schema"
 )
 
 // batchSize is how many team files are read, checked and let go together. Small enough that a
@@ -99,7 +99,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 	}
 	var globalIdx, teamIdx []int
 	for i, f := range p.facts {
-		if f.Kind == load.KindGlobal && f.Present {
+		if f.Kind == fleet.KindGlobal && f.Present {
 			globalIdx = append(globalIdx, i)
 		} else {
 			teamIdx = append(teamIdx, i)
@@ -196,7 +196,7 @@ func (p *pipeline) prepareModel() error {
 		labels = append(labels, load.FactsOf(global).Labels...)
 	}
 	for i, f := range p.facts {
-		if !f.Present || f.Kind == load.KindGlobal {
+		if !f.Present || f.Kind == fleet.KindGlobal {
 			continue
 		}
 		teams = append(teams, model.TeamRef{Name: f.Name, File: p.repo.RelPath(p.abs[i]), Kind: f.Kind})
@@ -310,7 +310,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 			fs = append(fs, p.st.validateEntry(e)...)
 		}
 		for _, d := range pkgs {
-			fs = append(fs, p.st.validate(d, schema.KindPackageFile, schema.Era(p.repo.Era))...)
+			fs = append(fs, p.st.validate(d, fleet.KindPackageFile, p.repo.Era)...)
 		}
 	}
 	if !p.st.opts.SkipPolicy {

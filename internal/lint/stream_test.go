@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
@@ -110,7 +111,7 @@ func TestStreamWrongFactsAreCorrected(t *testing.T) {
 	wrong := func(exact []load.EntryFacts) []load.EntryFacts {
 		out := slices.Clone(exact)
 		for i := range out {
-			if out[i].Kind != load.KindGlobal {
+			if out[i].Kind != fleet.KindGlobal {
 				out[i].Name = "Same Wrong Name" // every team clashes with every other
 			}
 		}

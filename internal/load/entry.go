@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
@@ -152,26 +153,26 @@ func (b *builder) classify() {
 	has := func(k string) bool { key, _ := mapGet(root, k); return key != nil }
 	switch {
 	case parent == "fleets" || strings.HasPrefix(base, "unassigned."):
-		e.Era = EraFleets
+		e.Era = fleet.EraFleets
 	case parent == "teams":
-		e.Era = EraTeams
+		e.Era = fleet.EraTeams
 	default:
 		e.Era = b.repo.Era
 	}
 	// A teams/ file written with the new names is a fleets-era file kept in the old directory.
-	if e.Era == EraTeams && (has("settings") || has("reports")) && !has("team_settings") && !has("queries") {
-		e.Era = EraFleets
+	if e.Era == fleet.EraTeams && (has("settings") || has("reports")) && !has("team_settings") && !has("queries") {
+		e.Era = fleet.EraFleets
 	}
 
 	orgKey, _ := mapGet(root, "org_settings")
 	nameKey, nameVal := mapGet(root, "name")
 	settingsKey := "team_settings"
-	if e.Era == EraFleets {
+	if e.Era == fleet.EraFleets {
 		settingsKey = "settings"
 	}
 	switch {
 	case orgKey != nil:
-		e.Kind = KindGlobal
+		e.Kind = fleet.KindGlobal
 		if nameKey != nil {
 			b.at(&e.Doc, []any{"name"}, true, catalog.FileKind, finding.Error,
 				fmt.Sprintf("'org_settings' cannot be used with 'name' or '%s': the global file has no name", settingsKey),
@@ -184,20 +185,20 @@ func (b *builder) classify() {
 			}
 		}
 	case nameKey != nil:
-		e.Kind = KindTeam
+		e.Kind = fleet.KindTeam
 		name, ok := scalarString(nameVal)
 		if !ok || strings.TrimSpace(name) == "" {
 			b.at(&e.Doc, []any{"name"}, false, catalog.FileKind, finding.Error, "team 'name' must be a non-empty string", "")
 		}
 		e.Name = name
 		if isUnassignedTeamName(name, e.Era) {
-			e.Kind = KindUnassigned
+			e.Kind = fleet.KindUnassigned
 		}
 		b.checkUnassignedName(name, base)
 	default:
-		e.Kind = KindTeam
+		e.Kind = fleet.KindTeam
 		if isUnassignedName(base) {
-			e.Kind = KindUnassigned
+			e.Kind = fleet.KindUnassigned
 		}
 		b.at(&e.Doc, nil, false, catalog.FileKind, finding.Error,
 			"the file has neither 'org_settings' (global file) nor 'name' (team file), so fleetctl cannot tell what it configures",
@@ -205,11 +206,11 @@ func (b *builder) classify() {
 	}
 }
 
-func isUnassignedTeamName(name string, era Era) bool {
+func isUnassignedTeamName(name string, era fleet.Era) bool {
 	if name == "No team" {
 		return true
 	}
-	return era == EraFleets && (strings.EqualFold(name, "unassigned") || strings.EqualFold(name, "no team"))
+	return era == fleet.EraFleets && (strings.EqualFold(name, "unassigned") || strings.EqualFold(name, "no team"))
 }
 
 // checkUnassignedName enforces the pairing of the unassigned scope's name and file name.
@@ -221,7 +222,7 @@ func (b *builder) checkUnassignedName(name, base string) {
 	switch {
 	case isName && !isFileName:
 		want := "no-team.yml"
-		if e.Era == EraFleets {
+		if e.Era == fleet.EraFleets {
 			want = "unassigned.yml"
 		}
 		b.at(&e.Doc, []any{"name"}, false, catalog.FileKind, finding.Error,
@@ -233,7 +234,7 @@ func (b *builder) checkUnassignedName(name, base string) {
 		}
 		b.at(&e.Doc, []any{"name"}, false, catalog.FileKind, finding.Error,
 			fmt.Sprintf("%s must have `name: %s`, got %q", base, want, name), "")
-	case isName && e.Era == EraFleets && stem == "no-team":
+	case isName && e.Era == fleet.EraFleets && stem == "no-team":
 		b.at(&e.Doc, []any{"name"}, true, catalog.DeprecatedKey, finding.Warning,
 			"no-team.yml is deprecated in Fleet 4.82+: rename it to unassigned.yml with `name: Unassigned`", "")
 	}

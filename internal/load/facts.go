@@ -4,13 +4,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
 
 // EntryFacts are what the repository-wide index needs from an entry file (input.repo.teams,
 // the labels defined) before every file has been read in full.
 type EntryFacts struct {
 	Present bool // the entry was read: a YAML mapping (false: unreadable, not a mapping)
-	Kind    Kind
+	Kind    fleet.Kind
 	Name    string
 	Labels  []string // label names its `labels:` defines
 }
@@ -61,12 +63,12 @@ func (r *Repo) Prescan(abs string) (EntryFacts, bool) {
 	}
 	switch {
 	case t.HasOrgSettings:
-		return EntryFacts{Present: true, Kind: KindGlobal}, true
+		return EntryFacts{Present: true, Kind: fleet.KindGlobal}, true
 	case t.HasName && t.NameIsString && strings.TrimSpace(t.Name) != "":
-		if isUnassignedTeamName(t.Name, EraFleets) || isUnassignedName(filepath.Base(abs)) {
+		if isUnassignedTeamName(t.Name, fleet.EraFleets) || isUnassignedName(filepath.Base(abs)) {
 			return EntryFacts{}, false // the kind depends on the file's era: let the parser decide
 		}
-		return EntryFacts{Present: true, Kind: KindTeam, Name: t.Name}, true
+		return EntryFacts{Present: true, Kind: fleet.KindTeam, Name: t.Name}, true
 	}
 	return EntryFacts{}, false
 }

@@ -3,10 +3,12 @@ package load
 import (
 	"errors"
 	"fmt"
-	"github.com/tollgate-dev/tollgate/internal/editdist"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/editdist"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 
 	"go.yaml.in/yaml/v3"
 
@@ -293,7 +295,7 @@ func (b *builder) expandItem(holder *File, item *yaml.Node, what string, path []
 		b.atNode(holder, gv, catalog.IncludeInvalid, finding.Error, fmt.Sprintf("%s paths must be a glob pattern", singular(what)), "")
 		return nil, true
 	}
-	if e.Era == EraTeams {
+	if e.Era == fleet.EraTeams {
 		b.atNode(holder, gk, catalog.IncludeInvalid, finding.Warning,
 			"`paths:` globs need Fleet 4.82 or newer (the fleets/ layout); older fleetctl ignores this entry", "")
 	}

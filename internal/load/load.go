@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
@@ -83,11 +84,11 @@ func Open(opts Options) (*Repo, []string, error) {
 		}
 		abs[i] = a
 		if filepath.Base(filepath.Dir(a)) == "fleets" {
-			repo.Era = EraFleets
+			repo.Era = fleet.EraFleets
 		}
 	}
-	if repo.Era == EraTeams && repo.isDir(filepath.Join(filepath.Dir(abs[0]), "fleets")) {
-		repo.Era = EraFleets
+	if repo.Era == fleet.EraTeams && repo.isDir(filepath.Join(filepath.Dir(abs[0]), "fleets")) {
+		repo.Era = fleet.EraFleets
 	}
 	return repo, abs, nil
 }
@@ -117,7 +118,7 @@ func (r *Repo) CheckGlobals() []finding.Finding {
 	var fs []finding.Finding
 	var globals []*Entry
 	for _, e := range r.Entries {
-		if e.Kind == KindGlobal {
+		if e.Kind == fleet.KindGlobal {
 			globals = append(globals, e)
 		}
 	}
@@ -129,7 +130,7 @@ func (r *Repo) CheckGlobals() []finding.Finding {
 	}
 	// Global first, then the others in the order given (fleetctl applies in that order).
 	slices.SortStableFunc(r.Entries, func(a, b *Entry) int {
-		return boolInt(b.Kind == KindGlobal) - boolInt(a.Kind == KindGlobal)
+		return boolInt(b.Kind == fleet.KindGlobal) - boolInt(a.Kind == fleet.KindGlobal)
 	})
 	return fs
 }

@@ -12,51 +12,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
-
-// Era is the generation of Fleet's GitOps format.
-type Era int
-
-const (
-	// EraTeams is Fleet ≤ 4.81: teams/*.yml, team_settings, queries, macos_settings.custom_settings.
-	EraTeams Era = iota
-	// EraFleets is Fleet 4.82+: fleets/*.yml, settings, reports, apple_settings.configuration_profiles, paths: globs.
-	EraFleets
-)
-
-func (e Era) String() string {
-	if e == EraFleets {
-		return "fleets"
-	}
-	return "teams"
-}
-
-// Kind is what an entry file configures.
-type Kind int
-
-const (
-	KindGlobal     Kind = iota // default.yml: org_settings
-	KindTeam                   // teams/*.yml or fleets/*.yml
-	KindUnassigned             // no-team.yml / unassigned.yml
-)
-
-func (k Kind) String() string {
-	switch k {
-	case KindGlobal:
-		return "global"
-	case KindUnassigned:
-		return "unassigned"
-	}
-	return "team"
-}
 
 // Repo is a loaded repository.
 type Repo struct {
-	Root     string   // absolute, cleaned
-	Era      Era      // the repository's layout: fleets/ present → EraFleets
-	Entries  []*Entry // global first, then by path
-	Packages []*Doc   // software package YAML files (validated on their own)
-	Refs     []Ref    // non-YAML files referenced (profiles, scripts, icons, ...) and include records
+	Root     string    // absolute, cleaned
+	Era      fleet.Era // the repository's layout: fleets/ present → EraFleets
+	Entries  []*Entry  // global first, then by path
+	Packages []*Doc    // software package YAML files (validated on their own)
+	Refs     []Ref     // non-YAML files referenced (profiles, scripts, icons, ...) and include records
 	EnvRefs  []EnvRef
 	Findings []finding.Finding
 	files    *fileSet
@@ -75,8 +40,8 @@ type Doc struct {
 // Entry is one entry file (the -f argument of fleetctl gitops) with its includes spliced in.
 type Entry struct {
 	Doc
-	Kind Kind
-	Era  Era
+	Kind fleet.Kind
+	Era  fleet.Era
 	Name string // team name for team files, "" for global
 	// PathItems are the `- path:` items of the entry's lists that carry other keys: spliced
 	// away, the composite document no longer holds them, yet fleetctl decodes those keys with

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/profile"
 )
@@ -33,7 +34,7 @@ type Facts struct {
 type TeamRef struct {
 	Name string
 	File string
-	Kind load.Kind
+	Kind fleet.Kind
 }
 
 // Options add facts from outside the repository files.
@@ -46,7 +47,7 @@ type Options struct {
 
 // NewFacts assembles the facts: global may be nil; teams lists every non-global entry in
 // fleetctl order; labels are the names defined by the global file and by team files.
-func NewFacts(era load.Era, global *load.Entry, teams []TeamRef, labels []string, ci CI, opts Options) *Facts {
+func NewFacts(era fleet.Era, global *load.Entry, teams []TeamRef, labels []string, ci CI, opts Options) *Facts {
 	f := &Facts{Era: era.String()}
 	if global != nil {
 		f.Global = entryObj(global)

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
 
 // benchTeam is a typical ~2 KB teams-era team file with its includes spliced in.
@@ -60,14 +62,14 @@ func BenchmarkValidate(b *testing.B) {
 	docs := make([]any, 64)
 	for i := range docs {
 		docs[i] = parseYAML(b, benchTeam(i))
-		if is := v.Validate(KindTeam, EraTeams, docs[i]); len(is) != 0 {
+		if is := v.Validate(fleet.KindTeam, fleet.EraTeams, docs[i]); len(is) != 0 {
 			b.Fatalf("bench doc has issues:\n%s", dump(is))
 		}
 	}
 	bothPaths(b, v, func(v *Validator, pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			v.Validate(KindTeam, EraTeams, docs[i%len(docs)])
+			v.Validate(fleet.KindTeam, fleet.EraTeams, docs[i%len(docs)])
 			i++
 		}
 	})
@@ -99,12 +101,12 @@ func BenchmarkValidateFailing(b *testing.B) {
 	src := strings.Replace(benchTeam(1), "platform: darwin\n", "platfrom: darwin\n", 2)
 	src = strings.Replace(src, "'15.5'", "15.10", 1)
 	doc := parseYAML(b, src)
-	if len(v.Validate(KindTeam, EraTeams, doc)) == 0 {
+	if len(v.Validate(fleet.KindTeam, fleet.EraTeams, doc)) == 0 {
 		b.Fatal("no issues")
 	}
 	bothPaths(b, v, func(v *Validator, pb *testing.PB) {
 		for pb.Next() {
-			v.Validate(KindTeam, EraTeams, doc)
+			v.Validate(fleet.KindTeam, fleet.EraTeams, doc)
 		}
 	})
 }
@@ -124,7 +126,7 @@ func TestConcurrent(t *testing.T) {
 	}
 	want := make([][]Issue, len(docs))
 	for i, d := range docs {
-		want[i] = v.Validate(KindTeam, EraTeams, d)
+		want[i] = v.Validate(fleet.KindTeam, fleet.EraTeams, d)
 	}
 	// An empty memo, so that goroutines evaluate, store and look up at the same time.
 	v, _ = withEmptyMemo(v)
@@ -135,7 +137,7 @@ func TestConcurrent(t *testing.T) {
 			defer wg.Done()
 			for r := range 5 {
 				i := (g + r) % len(docs)
-				if got := v.Validate(KindTeam, EraTeams, docs[i]); !reflect.DeepEqual(got, want[i]) {
+				if got := v.Validate(fleet.KindTeam, fleet.EraTeams, docs[i]); !reflect.DeepEqual(got, want[i]) {
 					t.Errorf("doc %d: concurrent result differs:\n%s\nwant\n%s", i, dump(got), dump(want[i]))
 				}
 			}
@@ -169,7 +171,7 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	for b.Loop() {
 		w, _ := withEmptyMemo(v)
 		for _, d := range docs {
-			w.Validate(KindTeam, EraTeams, d)
+			w.Validate(fleet.KindTeam, fleet.EraTeams, d)
 		}
 		n += len(docs)
 	}

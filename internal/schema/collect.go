@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
 
@@ -280,7 +281,7 @@ func (c *collector) emit(is Issue) {
 func (c *collector) unknownKey(val cue.Value, path []any, key string, inList bool) {
 	is := Issue{Path: appendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true}
 	is.place = &placed{head: fmt.Sprintf("unknown key %q in ", key)}
-	if c.era == EraTeams {
+	if c.era == fleet.EraTeams {
 		if old, ok := renamedFrom(path, key); ok {
 			is.Hint = fmt.Sprintf("%q is the Fleet 4.82+ name of %q; this repository uses the teams layout (teams/), so write %q, or move to the fleets/ layout", key, old, old)
 			is.Message = is.place.message(is.Path)
@@ -294,10 +295,10 @@ func (c *collector) unknownKey(val cue.Value, path []any, key string, inList boo
 	}
 	is.Message = is.place.message(is.Path)
 	candidates := allowedKeys(val)
-	if len(path) == 0 && (c.kind == KindTeam || c.kind == KindNoTeam) {
+	if len(path) == 0 && (c.kind == fleet.KindTeam || c.kind == fleet.KindUnassigned) {
 		// A misspelt org_settings makes the global file look like a team file: suggest the
 		// global file's keys too, or the hint names a team key ("team_settings") instead.
-		candidates = append(candidates, allowedKeys(c.v.bundled[c.era][KindGlobal])...)
+		candidates = append(candidates, allowedKeys(c.v.bundled[c.era][fleet.KindGlobal])...)
 	}
 	if s := suggest(key, candidates); s != "" {
 		is.Hint = fmt.Sprintf("did you mean %q?", s)

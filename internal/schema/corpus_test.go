@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
@@ -31,9 +32,9 @@ func TestCorpora(t *testing.T) {
 			entries = append(entries, m...)
 		}
 		sort.Strings(entries)
-		era := EraTeams
+		era := fleet.EraTeams
 		if _, err := os.Stat(filepath.Join(repo, "fleets")); err == nil {
-			era = EraFleets
+			era = fleet.EraFleets
 		}
 		for _, f := range entries {
 			rel := strings.TrimPrefix(f, corporaDir+"/")
@@ -41,7 +42,7 @@ func TestCorpora(t *testing.T) {
 				doc, pkgs := composite(t, f, era)
 				report(t, v.Validate(kindOfDoc(doc), era, doc))
 				for _, p := range pkgs {
-					report(t, v.Validate(KindPackageFile, era, readYAML(t, p)))
+					report(t, v.Validate(fleet.KindPackageFile, era, readYAML(t, p)))
 				}
 				checked++
 			})

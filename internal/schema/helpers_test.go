@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
@@ -101,7 +102,7 @@ func composite(t testing.TB, file string, era Era) (any, []string) {
 			var files []string
 			if p, ok := m["path"].(string); ok {
 				files = []string{filepath.Join(dir, p)}
-			} else if g, ok := m["paths"].(string); ok && era == EraFleets {
+			} else if g, ok := m["paths"].(string); ok && era == fleet.EraFleets {
 				matches, err := doublestar.FilepathGlob(filepath.Join(dir, g))
 				if err != nil {
 					t.Fatal(err)
@@ -143,10 +144,10 @@ func composite(t testing.TB, file string, era Era) (any, []string) {
 func kindOfDoc(doc any) Kind {
 	m, _ := doc.(map[string]any)
 	if _, ok := m["org_settings"]; ok {
-		return KindGlobal
+		return fleet.KindGlobal
 	}
 	if n, _ := m["name"].(string); strings.EqualFold(n, "No team") || strings.EqualFold(n, "Unassigned") {
-		return KindNoTeam
+		return fleet.KindUnassigned
 	}
-	return KindTeam
+	return fleet.KindTeam
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
@@ -101,7 +102,7 @@ func TestLargeListBounded(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		got := v.Validate(KindTeam, EraTeams, doc)
+		got := v.Validate(fleet.KindTeam, fleet.EraTeams, doc)
 		runtime.ReadMemStats(&after)
 		evaluated[n] = items.Load()
 		perItem := float64(after.TotalAlloc-before.TotalAlloc) / float64(n+n/4)
@@ -110,7 +111,7 @@ func TestLargeListBounded(t *testing.T) {
 			t.Errorf("%d policies: %.0f bytes allocated per list item, want at most 4096", n, perItem)
 		}
 		if n == 800 {
-			if want := cueAlone(base).Validate(KindTeam, EraTeams, doc); !reflect.DeepEqual(got, want) {
+			if want := cueAlone(base).Validate(fleet.KindTeam, fleet.EraTeams, doc); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%d policies: the memo's issues differ from CUE's:\n%s\nwant\n%s", n, dump(got), dump(want))
 			}
 			if len(got) < 20 {
@@ -145,7 +146,7 @@ func BenchmarkValidateLargeTeam(b *testing.B) {
 	issues := 0
 	for b.Loop() {
 		w, _ := withEmptyMemo(v)
-		issues = len(w.Validate(KindTeam, EraTeams, doc))
+		issues = len(w.Validate(fleet.KindTeam, fleet.EraTeams, doc))
 	}
 	b.ReportMetric(float64(cpuTime()-start)/1e6/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(n+n/4), "items")

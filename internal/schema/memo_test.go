@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
@@ -117,16 +118,16 @@ func TestMemoAgrees(t *testing.T) {
 			}
 		}
 	}
-	for _, era := range []Era{EraTeams, EraFleets} {
+	for _, era := range []Era{fleet.EraTeams, fleet.EraFleets} {
 		for i, src := range docs {
-			check(KindTeam, era, fmt.Sprintf("%v doc %d", era, i), src)
+			check(fleet.KindTeam, era, fmt.Sprintf("%v doc %d", era, i), src)
 		}
 	}
 	// Package files, as a list and alone.
 	pkg := "url: https://example.com/a.pkg\nhash_sha256: " + strings.Repeat("a", 64) + "\nself_service: true\ndisplay_name: App\n"
 	for i, p := range []string{pkg, strings.Replace(pkg, "App", strings.Repeat("x", 300), 1), strings.Replace(pkg, "self_service: true", "self_service: 1", 1)} {
-		check(KindPackageFile, EraFleets, fmt.Sprintf("package %d", i), p)
-		check(KindPackageFile, EraFleets, fmt.Sprintf("package list %d", i), "- "+strings.ReplaceAll(strings.TrimSpace(p), "\n", "\n  ")+"\n- "+strings.ReplaceAll(strings.TrimSpace(pkg), "\n", "\n  ")+"\n")
+		check(fleet.KindPackageFile, fleet.EraFleets, fmt.Sprintf("package %d", i), p)
+		check(fleet.KindPackageFile, fleet.EraFleets, fmt.Sprintf("package list %d", i), "- "+strings.ReplaceAll(strings.TrimSpace(p), "\n", "\n  ")+"\n- "+strings.ReplaceAll(strings.TrimSpace(pkg), "\n", "\n  ")+"\n")
 	}
 	// The repositories of the corpus test.
 	var repos, more []string
@@ -135,9 +136,9 @@ func TestMemoAgrees(t *testing.T) {
 		more, _ = filepath.Glob(filepath.Join(corporaDir, "*", "fleets", "*.yml"))
 	}
 	for _, f := range append(repos, more...) {
-		era := EraTeams
+		era := fleet.EraTeams
 		if strings.Contains(f, "/fleets/") {
-			era = EraFleets
+			era = fleet.EraFleets
 		}
 		doc, _ := composite(t, f, era)
 		want := fresh.Validate(kindOfDoc(doc), era, doc)
@@ -160,8 +161,8 @@ func TestMemoOrganisation(t *testing.T) {
 	for _, name := range []string{"Engineering - macOS", "Sales - Windows", "workstations", "Sales - Linux", "Sales", "Engineering - macOS"} {
 		for _, controls := range []string{"controls:\n  enable_disk_encryption: true\n", "controls:\n  enable_disk_encryption: false\n", ""} {
 			doc := parseYAML(t, strings.Replace(fleetB, "Workstations", name, 1)+controls)
-			want := fresh.Validate(KindTeam, EraFleets, doc)
-			if got := v.Validate(KindTeam, EraFleets, doc); !reflect.DeepEqual(got, want) {
+			want := fresh.Validate(fleet.KindTeam, fleet.EraFleets, doc)
+			if got := v.Validate(fleet.KindTeam, fleet.EraFleets, doc); !reflect.DeepEqual(got, want) {
 				t.Errorf("%q %q: memo gives\n%swant\n%s", name, controls, dump(got), dump(want))
 			}
 		}
@@ -186,7 +187,7 @@ func TestMemoVaryingValues(t *testing.T) {
 		src = strings.Replace(src, "host_expiry_window: 0", fmt.Sprintf("host_expiry_window: %d", i), 1)
 		src = strings.Replace(src, "interval: 300", fmt.Sprintf("interval: %d", 60+i), 1)
 		src = strings.Replace(src, "[Engineering]", fmt.Sprintf("[Team %d devices, Engineering]", i), 1)
-		if is := v.Validate(KindTeam, EraTeams, parseYAML(t, src)); len(is) != 0 {
+		if is := v.Validate(fleet.KindTeam, fleet.EraTeams, parseYAML(t, src)); len(is) != 0 {
 			t.Fatalf("team %d: %s", i, dump(is))
 		}
 	}
@@ -252,9 +253,9 @@ func TestMemoAgreesOnConditions(t *testing.T) {
 				pick[f] = val
 				src := build(pick)
 				doc := parseYAML(t, src)
-				for _, era := range []Era{EraTeams, EraFleets} {
-					want := fresh.Validate(KindTeam, era, doc)
-					if got := v.Validate(KindTeam, era, doc); !reflect.DeepEqual(got, want) {
+				for _, era := range []Era{fleet.EraTeams, fleet.EraFleets} {
+					want := fresh.Validate(fleet.KindTeam, era, doc)
+					if got := v.Validate(fleet.KindTeam, era, doc); !reflect.DeepEqual(got, want) {
 						t.Fatalf("%v: memo gives\n%swant\n%sdoc:\n%s", era, dump(got), dump(want), src)
 					}
 					checked++
@@ -310,9 +311,9 @@ func TestMemoOrganisationReadsData(t *testing.T) {
 		issues := 0
 		for i, src := range c.docs {
 			doc := parseYAML(t, src)
-			want := fresh.Validate(KindTeam, EraFleets, doc)
+			want := fresh.Validate(fleet.KindTeam, fleet.EraFleets, doc)
 			issues += len(want)
-			if got := v.Validate(KindTeam, EraFleets, doc); !reflect.DeepEqual(got, want) {
+			if got := v.Validate(fleet.KindTeam, fleet.EraFleets, doc); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s doc %d: memo gives\n%swant\n%sdoc:\n%s", c.name, i, dump(got), dump(want), src)
 			}
 		}

@@ -1,5 +1,7 @@
 package schema
 
+import "github.com/tollgate-dev/tollgate/internal/fleet"
+
 // normalize returns a copy of doc in the shape the CUE schemas describe:
 //
 //   - Map entries whose value is null are dropped. Fleet decodes YAML through JSON into Go
@@ -15,7 +17,7 @@ func normalize(doc any, kind Kind, era Era) (any, [][]any) {
 	var nulls [][]any
 	out := stripNulls(doc, nil, &nulls)
 	top, ok := out.(map[string]any)
-	if !ok || kind == KindPackageFile {
+	if !ok || kind == fleet.KindPackageFile {
 		return out, nulls
 	}
 	if controls, ok := top["controls"].(map[string]any); ok {
@@ -35,7 +37,7 @@ func normalize(doc any, kind Kind, era Era) (any, [][]any) {
 			}
 		}
 	}
-	if era == EraFleets {
+	if era == fleet.EraFleets {
 		if policies, ok := top["policies"].([]any); ok {
 			for _, p := range policies {
 				if m, ok := p.(map[string]any); ok {

@@ -26,37 +26,15 @@ import (
 
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 )
 
-// Kind is what an entry or package file is.
-type Kind int
-
-const (
-	KindGlobal      Kind = iota // default.yml: org_settings
-	KindTeam                    // teams/*.yml or fleets/*.yml
-	KindNoTeam                  // teams/no-team.yml, unassigned.yml
-	KindPackageFile             // the target of software.packages[].path
+// Kind and Era are fleet's: which definition a document is checked against.
+type (
+	Kind = fleet.Kind
+	Era  = fleet.Era
 )
-
-func (k Kind) String() string {
-	return [...]string{"global", "team", "no-team", "package"}[k]
-}
-
-// Era is the generation of the format, decided by the loader.
-type Era int
-
-const (
-	EraTeams  Era = iota // Fleet ≤ 4.81: teams/, team_settings, queries
-	EraFleets            // Fleet 4.82+: fleets/, settings, reports
-)
-
-func (e Era) String() string {
-	if e == EraFleets {
-		return "fleets"
-	}
-	return "teams"
-}
 
 // Issue is one problem found in a document. Path is a data path of string keys and int
 // indices; the caller maps it to a line. Missing means the path does not exist (point at the
@@ -119,8 +97,8 @@ func defIndex(era Era, kind Kind) int { return int(era)*len(defNames[era]) + int
 
 // definition names in package cue, by era and kind.
 var defNames = [2][4]string{
-	EraTeams:  {"#GlobalA", "#TeamA", "#NoTeamA", "#PackageFile"},
-	EraFleets: {"#GlobalB", "#FleetB", "#UnassignedB", "#PackageFile"},
+	fleet.EraTeams:  {"#GlobalA", "#TeamA", "#NoTeamA", "#PackageFile"},
+	fleet.EraFleets: {"#GlobalB", "#FleetB", "#UnassignedB", "#PackageFile"},
 }
 
 // hookNames are the fields an organisation schema may declare; each is unified into the
@@ -227,15 +205,15 @@ func issueSize(is Issue) int { return 128 + len(is.Message) + len(is.Hint) + 16*
 // Validate checks doc (plain Go values from yamlsrc.ToAny, with includes spliced in) as a
 // document of the given kind and era. Issues come back in a deterministic order.
 func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
-	if kind < KindGlobal || kind > KindPackageFile || era < EraTeams || era > EraFleets {
+	if kind < fleet.KindGlobal || kind > fleet.KindPackageFile || era < fleet.EraTeams || era > fleet.EraFleets {
 		return []Issue{{Message: fmt.Sprintf("internal error: unknown document kind %d or era %d", kind, era),
 			RuleID: "internal-error", Severity: finding.Error}}
 	}
 	var issues []Issue
-	if era == EraFleets && kind != KindPackageFile {
+	if era == fleet.EraFleets && kind != fleet.KindPackageFile {
 		issues = deprecations(doc)
 	}
-	if items, ok := doc.([]any); ok && kind == KindPackageFile {
+	if items, ok := doc.([]any); ok && kind == fleet.KindPackageFile {
 		// A package file may hold a list of packages: each item is one #PackageFile.
 		for i, item := range items {
 			issues = append(issues, v.check(kind, era, item, []any{i})...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
 
 func TestOrganisationSchema(t *testing.T) {
@@ -16,7 +17,7 @@ func TestOrganisationSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := fleetB + "controls:\n  enable_disk_encryption: true\n"
-	if got := v.Validate(KindTeam, EraFleets, parseYAML(t, strings.Replace(good, "Workstations", "Engineering - macOS", 1))); len(got) != 0 {
+	if got := v.Validate(fleet.KindTeam, fleet.EraFleets, parseYAML(t, strings.Replace(good, "Workstations", "Engineering - macOS", 1))); len(got) != 0 {
 		t.Errorf("clean team: %s", dump(got))
 	}
 	cases := []struct {
@@ -33,7 +34,7 @@ func TestOrganisationSchema(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := v.Validate(KindTeam, EraFleets, parseYAML(t, tc.yaml))
+			got := v.Validate(fleet.KindTeam, fleet.EraFleets, parseYAML(t, tc.yaml))
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d issues, want %d:\n%s", len(got), len(tc.want), dump(got))
 			}
@@ -46,7 +47,7 @@ func TestOrganisationSchema(t *testing.T) {
 		})
 	}
 	// The global file is not touched by a #Team constraint.
-	if got := v.Validate(KindGlobal, EraFleets, parseYAML(t, "org_settings: {}\n")); len(got) != 0 {
+	if got := v.Validate(fleet.KindGlobal, fleet.EraFleets, parseYAML(t, "org_settings: {}\n")); len(got) != 0 {
 		t.Errorf("global file: %s", dump(got))
 	}
 }

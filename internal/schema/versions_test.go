@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
 
 func TestParseFleetVersion(t *testing.T) {
@@ -130,15 +131,15 @@ func TestVersionTableMatchesSchemas(t *testing.T) {
 	v := bundledValidator(t)
 	for _, k := range table.Keys {
 		last := k.pattern[len(k.pattern)-1]
-		for _, era := range []Era{EraTeams, EraFleets} {
+		for _, era := range []Era{fleet.EraTeams, fleet.EraFleets} {
 			for _, name := range strings.Split(last, "|") {
 				known := false
 				for _, path := range spellings(append(slices.Clone(k.pattern[:len(k.pattern)-1]), name)) {
-					kind := KindTeam
+					kind := fleet.KindTeam
 					if path[0] == "org_settings" {
-						kind = KindGlobal
+						kind = fleet.KindGlobal
 					}
-					if era == EraTeams && (path[0] == "settings" || path[0] == "reports") {
+					if era == fleet.EraTeams && (path[0] == "settings" || path[0] == "reports") {
 						continue // fleets-only spellings
 					}
 					doc := build(path)
