@@ -175,15 +175,9 @@ func displaySource(src string) string {
 
 // ruleCatalog is every rule tollgate knows: built in, bundled Rego, and user policies.
 func ruleCatalog(policyDirs []string) (*catalog.Catalog, error) {
-	cat := catalog.New()
-	rs, err := policy.Catalog(slices.Compact(policyDirs))
+	cat, err := policy.Catalog(slices.Compact(policyDirs))
 	if err != nil {
 		return nil, usagef("%v", err)
-	}
-	for _, r := range rs {
-		if err := cat.Add(r); err != nil {
-			return nil, usagef("%v", err)
-		}
 	}
 	return cat, nil
 }

@@ -162,12 +162,19 @@ func dateDaysOf(v ast.Value) (int64, bool) {
 	return t.Unix() / 86400, true
 }
 
-// builtins returns the declarations for the compiler and the implementations for queries.
-func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, []func(*rego.Rego)) {
+// function is one of tollgate's Rego functions: its declaration, for the compiler and the
+// test runner, and its implementation, an option of the query.
+type function struct {
+	decl *ast.Builtin
+	impl func(*rego.Rego)
+}
+
+// functions lists tollgate's Rego functions; cat nil means the embedded OS catalog.
+func functions(cat *oscatalog.Catalog, now time.Time) []function {
 	if cat == nil {
 		cat = oscatalog.Embedded()
 	}
-	impl := rego.Function2(&rego.Function{Name: osVersionStatus.Name, Decl: osVersionStatus.Decl, Memoize: true},
+	status := rego.Function2(&rego.Function{Name: osVersionStatus.Name, Decl: osVersionStatus.Decl, Memoize: true},
 		func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
 			platform, ok1 := a.Value.(ast.String)
 			version, ok2 := b.Value.(ast.String)
@@ -208,9 +215,16 @@ func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, [
 			}
 			return nil, nil
 		})
-	return map[string]*ast.Builtin{osVersionStatus.Name: osVersionStatus, findKeys.Name: findKeys, duplicateNames.Name: duplicateNames, dateDays.Name: dateDays},
-		[]func(*rego.Rego){impl, find, dups, days}
+	return []function{{osVersionStatus, status}, {findKeys, find}, {duplicateNames, dups}, {dateDays, days}}
 }
 
-// builtinOrder names the implementations builtins returns, in order.
-var builtinOrder = []*ast.Builtin{osVersionStatus, findKeys, duplicateNames, dateDays}
+// builtins returns the declarations for the compiler and the implementations for queries.
+func builtins(cat *oscatalog.Catalog, now time.Time) (map[string]*ast.Builtin, []func(*rego.Rego)) {
+	decls := map[string]*ast.Builtin{}
+	var impls []func(*rego.Rego)
+	for _, f := range functions(cat, now) {
+		decls[f.decl.Name] = f.decl
+		impls = append(impls, f.impl)
+	}
+	return decls, impls
+}

@@ -208,9 +208,10 @@ func conftestRules(m module) []string {
 	return names
 }
 
-// Catalog returns the metadata of the bundled rules and of the rules in userDirs, without
-// compiling anything (for `tollgate rules`, `explain` and the docs).
-func Catalog(userDirs []string) ([]catalog.Rule, error) {
+// Catalog returns every rule tollgate knows, without compiling anything: the built-in rules,
+// the bundled ones and those of the policies in userDirs, as an engine built from them lists
+// them (Engine.Rules). `tollgate rules`, `explain` and the docs read it.
+func Catalog(userDirs []string) (*catalog.Catalog, error) {
 	mods, err := Bundled(false)
 	if err != nil {
 		return nil, err
@@ -222,19 +223,123 @@ func Catalog(userDirs []string) ([]catalog.Rule, error) {
 		}
 		mods = append(mods, um...)
 	}
-	var out []catalog.Rule
-	seen := map[string]bool{}
+	set, err := declaredRules(mods)
+	if err != nil {
+		return nil, err
+	}
+	cat := catalog.New()
+	for _, r := range set.catalog() {
+		if err := cat.Add(r); err != nil {
+			return nil, err
+		}
+	}
+	return cat, nil
+}
+
+// ruleSet is every rule a set of modules declares: the one place that reads rule metadata,
+// for the catalog, the engine and the test runner alike.
+type ruleSet struct {
+	rules    []declared // tollgate-contract rules, sorted by ID
+	conftest []declared // plain conftest rules, sorted by ID, each once
+}
+
+// declared is one rule and where it lives.
+type declared struct {
+	rule catalog.Rule
+	pkg  string // e.g. tollgate.rules.passcode_min_length, or main
+	name string // the conftest rule's name (deny, warn_x, ...), "" for tollgate rules
+	file string // the module's display path
+}
+
+// declaredRules reads the rules of mods. A rule id used by two packages is an error; a second
+// file of the same package adds nothing.
+func declaredRules(mods []module) (ruleSet, error) {
+	var set ruleSet
+	seen := map[string]string{}
 	for _, m := range mods {
 		r, isRule, err := ruleMeta(m)
 		if err != nil {
-			return nil, err
+			return set, err
 		}
-		if isRule && !seen[r.ID] {
-			seen[r.ID] = true
-			out = append(out, r)
+		if !isRule {
+			continue
+		}
+		pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+		if prev, ok := seen[r.ID]; ok && prev != pkg {
+			return set, fmt.Errorf("%s: rule id %q is already used by package %s", m.name, r.ID, prev)
+		}
+		if _, ok := seen[r.ID]; ok {
+			continue // a second file of the same package
+		}
+		seen[r.ID] = pkg
+		set.rules = append(set.rules, declared{rule: r, pkg: pkg, file: m.name})
+	}
+	for _, m := range mods {
+		for _, name := range conftestRules(m) {
+			pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+			set.conftest = append(set.conftest, declared{rule: conftestRule(m, name), pkg: pkg, name: name, file: m.name})
 		}
 	}
-	return out, nil
+	byID := func(a, b declared) int { return strings.Compare(a.rule.ID, b.rule.ID) }
+	slices.SortFunc(set.rules, byID)
+	slices.SortFunc(set.conftest, byID)
+	set.conftest = slices.CompactFunc(set.conftest, func(a, b declared) bool { return a.rule.ID == b.rule.ID })
+	return set, nil
+}
+
+// catalog lists the rules: the tollgate rules, then the conftest rules.
+func (s ruleSet) catalog() []catalog.Rule {
+	var out []catalog.Rule
+	for _, d := range append(slices.Clone(s.rules), s.conftest...) {
+		out = append(out, d.rule)
+	}
+	return out
+}
+
+// params are the parameters of every tollgate rule, as data.tollgate.params holds them: the
+// METADATA defaults, overridden by opts.Params. A value a rule that runs refuses is a
+// *ParamError.
+func (s ruleSet) params(opts Options) (map[string]any, error) {
+	params := map[string]any{}
+	for _, d := range s.rules {
+		r := d.rule
+		p := map[string]any{}
+		for _, prm := range r.Params {
+			p[prm.Name] = prm.Default
+		}
+		if opts.Params != nil {
+			for k, v := range opts.Params(r.ID) {
+				p[k] = v
+			}
+		}
+		if opts.Enabled == nil || opts.Enabled(r.ID) {
+			for _, prm := range r.Params {
+				if err := prm.Check(p[prm.Name]); err != nil {
+					return nil, &ParamError{Rule: r.ID, Err: err}
+				}
+			}
+		}
+		params[r.ID] = p
+	}
+	return params, nil
+}
+
+// conftestRule is the catalog entry of a plain conftest rule: deny/violation are errors, warn
+// warnings.
+func conftestRule(m module, name string) catalog.Rule {
+	pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
+	sev := finding.Error
+	if strings.HasPrefix(name, "warn") {
+		sev = finding.Warning
+	}
+	return catalog.Rule{ID: conftestID(pkg, name), Title: "conftest policy " + pkg + "." + name, Severity: sev, Category: "user",
+		Description: fmt.Sprintf("The %s rule of the conftest policy package %s (%s).", name, pkg, m.name), Source: m.origin}
+}
+
+// conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.
+func conftestID(pkg, name string) string {
+	s := "conftest/" + strings.ReplaceAll(pkg, ".", "/") + "/" + name
+	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
 }
 
 // number is a METADATA number (YAML gives int or float64).

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -97,57 +95,23 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	e.Widening = widening
 	e.http = roundTripper(caps.AllowNet)
 	modMap := map[string]*ast.Module{}
-	params := map[string]any{}
-	seen := map[string]string{}
-	var metas []struct {
-		rule catalog.Rule
-		pkg  string
-	}
 	for _, m := range mods {
 		if _, dup := modMap[m.name]; dup {
 			return nil, fmt.Errorf("policy file %s is loaded twice", m.name)
 		}
 		modMap[m.name] = m.ast
-		r, isRule, err := ruleMeta(m)
-		if err != nil {
-			return nil, err
-		}
-		if !isRule {
-			continue
-		}
-		pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
-		if prev, ok := seen[r.ID]; ok && prev != pkg {
-			return nil, fmt.Errorf("%s: rule id %q is already used by package %s", m.name, r.ID, prev)
-		}
-		if _, ok := seen[r.ID]; ok {
-			continue // a second file of the same package
-		}
-		seen[r.ID] = pkg
-		metas = append(metas, struct {
-			rule catalog.Rule
-			pkg  string
-		}{r, pkg})
-		p := map[string]any{}
-		for _, prm := range r.Params {
-			p[prm.Name] = prm.Default
-		}
-		if opts.Params != nil {
-			for k, v := range opts.Params(r.ID) {
-				p[k] = v
-			}
-		}
-		for _, prm := range r.Params {
-			if opts.Enabled != nil && !opts.Enabled(r.ID) {
-				break
-			}
-			if err := prm.Check(p[prm.Name]); err != nil {
-				return nil, &ParamError{Rule: r.ID, Err: err}
-			}
-		}
-		params[r.ID] = p
 	}
+	set, err := declaredRules(mods)
+	if err != nil {
+		return nil, err
+	}
+	params, err := set.params(opts)
+	if err != nil {
+		return nil, err
+	}
+	e.Rules = set.catalog()
 	if opts.MetadataOnly {
-		return metadataOnly(e, metas, mods), nil
+		return e, nil
 	}
 	decls, impls := builtins(opts.Catalog, opts.Now)
 	compiler := ast.NewCompiler().WithEnablePrintStatements(true).WithBuiltins(decls).WithCapabilities(caps)
@@ -166,43 +130,24 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 			rego.StrictBuiltinErrors(true), rego.Capabilities(caps)}, impls...)
 		return rego.New(ropts...).PrepareForEval(ctx)
 	}
-	slices.SortFunc(metas, func(a, b struct {
-		rule catalog.Rule
-		pkg  string
-	}) int {
-		return strings.Compare(a.rule.ID, b.rule.ID)
-	})
-	for _, m := range metas {
-		e.Rules = append(e.Rules, m.rule)
-		if opts.Enabled != nil && !opts.Enabled(m.rule.ID) {
+	for _, d := range set.rules {
+		if opts.Enabled != nil && !opts.Enabled(d.rule.ID) {
 			continue
 		}
-		q, err := prep("data." + m.pkg + ".report")
+		q, err := prep("data." + d.pkg + ".report")
 		if err != nil {
-			return nil, fmt.Errorf("rule %s: %w", m.rule.ID, err)
+			return nil, fmt.Errorf("rule %s: %w", d.rule.ID, err)
 		}
-		e.rules = append(e.rules, &prepared{rule: m.rule, pkg: m.pkg, query: q, defSev: m.rule.Severity, index: e.prepared})
+		e.rules = append(e.rules, &prepared{rule: d.rule, pkg: d.pkg, query: q, defSev: d.rule.Severity, index: e.prepared})
 		e.prepared++
 	}
 	// Plain conftest policies: deny/violation are errors, warn warnings.
-	var conftest []*prepared
-	for _, m := range mods {
-		for _, name := range conftestRules(m) {
-			pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
-			q, err := prep("data." + pkg + "." + name)
-			if err != nil {
-				return nil, fmt.Errorf("policy %s: %w", m.name, err)
-			}
-			r := conftestRule(m, name)
-			conftest = append(conftest, &prepared{rule: r, pkg: pkg, name: name, query: q, defSev: r.Severity})
+	for _, d := range set.conftest {
+		q, err := prep("data." + d.pkg + "." + d.name)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", d.file, err)
 		}
-	}
-	slices.SortFunc(conftest, func(a, b *prepared) int { return strings.Compare(a.rule.ID, b.rule.ID) })
-	conftest = slices.CompactFunc(conftest, func(a, b *prepared) bool { return a.rule.ID == b.rule.ID })
-	e.conftest = conftest
-	for _, c := range conftest {
-		e.Rules = append(e.Rules, c.rule)
-		c.index = e.prepared
+		e.conftest = append(e.conftest, &prepared{rule: d.rule, pkg: d.pkg, name: d.name, query: q, defSev: d.rule.Severity, index: e.prepared})
 		e.prepared++
 	}
 	return e, nil
@@ -255,45 +200,6 @@ func mayReach(r ast.Ref, path []string) bool {
 		}
 	}
 	return true
-}
-
-// metadataOnly fills in the engine's rule list, as a compiled engine's, and nothing else.
-func metadataOnly(e *Engine, metas []struct {
-	rule catalog.Rule
-	pkg  string
-}, mods []module) *Engine {
-	for _, m := range metas {
-		e.Rules = append(e.Rules, m.rule)
-	}
-	slices.SortFunc(e.Rules, func(a, b catalog.Rule) int { return strings.Compare(a.ID, b.ID) })
-	var conftest []catalog.Rule
-	for _, m := range mods {
-		for _, name := range conftestRules(m) {
-			conftest = append(conftest, conftestRule(m, name))
-		}
-	}
-	slices.SortFunc(conftest, func(a, b catalog.Rule) int { return strings.Compare(a.ID, b.ID) })
-	conftest = slices.CompactFunc(conftest, func(a, b catalog.Rule) bool { return a.ID == b.ID })
-	e.Rules = append(e.Rules, conftest...)
-	return e
-}
-
-// conftestRule is the catalog entry of a plain conftest rule: deny/violation are errors, warn
-// warnings.
-func conftestRule(m module, name string) catalog.Rule {
-	pkg := strings.TrimPrefix(m.ast.Package.Path.String(), "data.")
-	sev := finding.Error
-	if strings.HasPrefix(name, "warn") {
-		sev = finding.Warning
-	}
-	return catalog.Rule{ID: conftestID(pkg, name), Title: "conftest policy " + pkg + "." + name, Severity: sev, Category: "user",
-		Description: fmt.Sprintf("The %s rule of the conftest policy package %s (%s).", name, pkg, m.name), Source: m.origin}
-}
-
-// conftestID names a conftest rule in kebab case: conftest/main/deny-no-root.
-func conftestID(pkg, name string) string {
-	s := "conftest/" + strings.ReplaceAll(pkg, ".", "/") + "/" + name
-	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
 }
 
 // Raw is one result object returned by a rule, before the engine locates it.

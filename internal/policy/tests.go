@@ -33,32 +33,30 @@ type TestSummary struct {
 func RunTests(ctx context.Context, mods []module, now time.Time, verbose bool, w io.Writer) (TestSummary, error) {
 	var sum TestSummary
 	modMap := map[string]*ast.Module{}
-	params := map[string]any{}
 	for _, m := range mods {
 		modMap[m.name] = pinClock(m.ast)
-		if r, isRule, err := ruleMeta(m); err != nil {
-			return sum, err
-		} else if isRule {
-			p := map[string]any{}
-			for _, prm := range r.Params {
-				p[prm.Name] = prm.Default
-			}
-			params[r.ID] = p
-		}
+	}
+	set, err := declaredRules(mods)
+	if err != nil {
+		return sum, err
+	}
+	params, err := set.params(Options{}) // the METADATA defaults
+	if err != nil {
+		return sum, err
 	}
 	osc := oscatalog.Embedded()
-	decls, impls := builtins(osc, now)
-	decls[pinnedNow.Name] = pinnedNow
-	caps := DefaultCapabilities()
-	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true).WithCapabilities(caps)
+	decls := map[string]*ast.Builtin{pinnedNow.Name: pinnedNow}
 	var custom []*tester.Builtin
-	for i, impl := range impls {
-		custom = append(custom, &tester.Builtin{Decl: builtinOrder[i], Func: impl})
+	for _, f := range functions(osc, now) {
+		decls[f.decl.Name] = f.decl
+		custom = append(custom, &tester.Builtin{Decl: f.decl, Func: f.impl})
 	}
 	custom = append(custom, &tester.Builtin{Decl: pinnedNow, Func: rego.FunctionDyn(&rego.Function{Name: pinnedNow.Name, Decl: pinnedNow.Decl},
 		func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
 			return ast.NumberTerm(json.Number(strconv.FormatInt(now.UnixNano(), 10))), nil
 		})})
+	caps := DefaultCapabilities()
+	compiler := ast.NewCompiler().WithBuiltins(decls).WithEnablePrintStatements(true).WithCapabilities(caps)
 	store := inmem.NewFromObject(map[string]any{
 		"tollgate":   map[string]any{"params": params},
 		"os_catalog": osc.Data(),
