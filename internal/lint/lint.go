@@ -370,6 +370,7 @@ func postProcess(fs []finding.Finding, sups []*suppression, sites map[string][]s
 	rest = configure(rest, cfg)
 	rest = ignorePaths(rest, cfg.Ignore)
 	fs = applySuppressions(append(rest, always...), sups, cat, sites)
+	fs = configureSuppression(fs, cfg)
 	finding.Sort(fs)
 	return finding.Dedupe(fs)
 }
@@ -400,6 +401,20 @@ func configure(fs []finding.Finding, cfg *config.Config) []finding.Finding {
 			}
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// configureSuppression applies the configuration to the suppression rule's findings, which
+// applySuppressions makes after configure has run on the others.
+func configureSuppression(fs []finding.Finding, cfg *config.Config) []finding.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.RuleID == catalog.Suppression {
+			out = append(out, configure([]finding.Finding{f}, cfg)...)
+		} else {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -129,3 +129,25 @@ func report(fs []finding.Finding) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// The suppression rule is configured like any other (docs/rules/suppression.md): turned off,
+// its findings go; given a severity, they take it.
+func TestSuppressionRuleConfigurable(t *testing.T) {
+	lines := []string{"a: 1 # tollgate:ignore schema-type nothing to hide"}
+	sups := func() []*suppression {
+		return findSuppressions("f.yml", func(n int) string { return lines[n-1] }, len(lines))
+	}
+	cat := catalog.New()
+	if fs := postProcess(nil, sups(), nil, &config.Config{}, cat); len(fs) != 1 || fs[0].Severity != finding.Warning {
+		t.Fatalf("unconfigured: %v, want one warning", fs)
+	}
+	off := false
+	cfg := &config.Config{Rules: map[string]config.RuleConfig{catalog.Suppression: {Enabled: &off}}}
+	if fs := postProcess(nil, sups(), nil, cfg, cat); len(fs) != 0 {
+		t.Errorf("turned off: %v", fs)
+	}
+	cfg = &config.Config{Rules: map[string]config.RuleConfig{catalog.Suppression: {Severity: "error"}}}
+	if fs := postProcess(nil, sups(), nil, cfg, cat); len(fs) != 1 || fs[0].Severity != finding.Error {
+		t.Errorf("severity error: %v", fs)
+	}
+}
