@@ -29,6 +29,10 @@ type Rule struct {
 	// NotSuppressibleWhy says what a rule that can't be turned off protects ("" for the secret
 	// rules: the secrets, which must be removed and rotated, not silenced).
 	NotSuppressibleWhy string `json:"-"`
+	// NoComment marks a rule whose findings are about tollgate:ignore comments themselves: no
+	// comment silences them (they are made after the comments are applied); the configuration
+	// turns them off or changes their severity.
+	NoComment bool `json:"-"`
 	// Params documents the rule's parameters and their defaults.
 	Params []Param `json:"params,omitempty"`
 	// Source is "builtin" for Go/CUE rules, "bundled" for embedded Rego, or the user policy path.

@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/policy"
+	"github.com/tollgate-dev/tollgate/internal/ruledoc"
 )
 
 // catalogFlags are what `rules` and `explain` read besides the bundled rules: the repository's
@@ -118,45 +119,10 @@ func effectiveSeverity(r catalog.Rule, cfg *config.Config) string {
 	return r.Severity.String()
 }
 
-// explain renders a rule's documentation as plain text (the docs pages use the same fields),
-// with what the configuration changes.
+// explain renders a rule's documentation as plain text, with what the configuration changes.
 func explain(r catalog.Rule, cfg *config.Config) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n\n", r.ID, r.Title)
-	fmt.Fprintf(&b, "Severity: %s    Category: %s    Source: %s", r.Severity, r.Category, displaySource(r.Source))
-	if r.NotSuppressible {
-		b.WriteString("    Cannot be suppressed")
-	}
-	b.WriteString("\n")
-	if sev := effectiveSeverity(r, cfg); sev != r.Severity.String() {
-		fmt.Fprintf(&b, "Configured: %s in %s\n", sev, cfg.Path)
-	}
-	b.WriteString("\n")
-	b.WriteString(r.Description)
-	b.WriteString("\n")
-	if len(r.Params) > 0 {
-		b.WriteString("\nParameters (set under rules." + r.ID + ".params in .tollgate.yaml):\n")
-		set := cfg.RuleParams(r.ID)
-		for _, p := range r.Params {
-			def := fmt.Sprint(p.Default)
-			if p.Default == nil {
-				def = "unset"
-			}
-			fmt.Fprintf(&b, "  %s (default %s%s): %s%s\n", p.Name, def, configured(set, p.Name, cfg.Path), p.Description, bounds(p))
-		}
-	}
-	if u := r.DocURL(); u != "" {
-		fmt.Fprintf(&b, "\nMore: %s\n", u)
-	}
-	return b.String()
-}
-
-func configured(set map[string]any, name, path string) string {
-	v, ok := set[name]
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("; %v in %s", v, path)
+	r.Source = displaySource(r.Source)
+	return ruledoc.Text(r, ruledoc.Configured{File: cfg.Path, Severity: effectiveSeverity(r, cfg), Params: cfg.RuleParams(r.ID)})
 }
 
 // displaySource shows a user policy directory relative to the current directory, so the
