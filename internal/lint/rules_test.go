@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/policy"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
@@ -18,15 +19,21 @@ var update = flag.Bool("update", false, "rewrite the expected findings of rule f
 // fixtureNow is the date fixtures are checked at, so date rules stay stable.
 var fixtureNow = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
-// Each bundled rule fires on testdata/rules/<id>/bad exactly as bad/expected.txt says (rule,
-// file, line, column, severity, message) and stays silent on testdata/rules/<id>/good.
+// noFixture are the built-in rules no fixture repository can show, and why.
+var noFixture = map[string]string{
+	catalog.InternalError: "it reports a fault in tollgate itself, which no input is meant to reach",
+}
+
+// Each built-in and bundled rule fires on testdata/rules/<id>/bad exactly as bad/expected.txt
+// says (rule, file, line, column, severity, message) and stays silent on
+// testdata/rules/<id>/good. Their pages in docs/rules show the same fixture and output.
 func TestRuleFixtures(t *testing.T) {
-	eng, err := policy.New(context.Background(), policy.Options{Now: fixtureNow})
+	cat, err := policy.Catalog(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range eng.Rules {
-		if r.Source != "bundled" {
+	for _, r := range cat.Rules() {
+		if r.Source != "bundled" && r.Source != "builtin" || noFixture[r.ID] != "" {
 			continue
 		}
 		t.Run(r.ID, func(t *testing.T) {
@@ -63,7 +70,9 @@ func TestRuleFixtures(t *testing.T) {
 
 // ruleFindings lints dir and returns the findings of rule id, one per line. A fixture of a
 // change rule holds base/ and head/: the change from one to the other is reviewed (lint
-// --base) in a git repository made of them.
+// --base) in a git repository made of them. A message naming a file of the fixture by its
+// absolute path (a user policy's, in a policy-error) names it from the fixture's directory,
+// so the expectation holds on every checkout.
 func ruleFindings(t *testing.T, dir, id string) string {
 	t.Helper()
 	opts := Options{Targets: []string{dir}, Now: fixtureNow}
@@ -74,10 +83,14 @@ func ruleFindings(t *testing.T, dir, id string) string {
 	if err != nil {
 		t.Fatalf("lint %s: %v", dir, err)
 	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	for _, f := range res.Findings {
 		if f.RuleID == id {
-			b.WriteString(f.String())
+			b.WriteString(strings.ReplaceAll(f.String(), filepath.ToSlash(abs)+"/", ""))
 			b.WriteByte('\n')
 		}
 	}
