@@ -5,7 +5,6 @@
 package load
 
 import (
-	"path"
 	"slices"
 	"strings"
 
@@ -78,9 +77,6 @@ func (r *Repo) Files() []*File { return r.files.sorted() }
 
 // File returns a file read during loading by repo-relative path.
 func (r *Repo) File(rel string) *File { return r.files.get(rel) }
-
-// dir is the repository-relative directory of a repository-relative file.
-func dir(rel string) string { return path.Dir(rel) }
 
 // Claim reports whether the caller is the first to claim f: a streaming caller scans each file
 // read (environment references, secrets, suppressions) once, however many entries reach it.

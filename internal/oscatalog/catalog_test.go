@@ -264,3 +264,12 @@ func TestLoadShapes(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// MustParseVersion parses a version the test knows is valid.
+func MustParseVersion(s string) Version {
+	v, err := ParseVersion(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

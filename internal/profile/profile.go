@@ -73,16 +73,6 @@ type Payload struct {
 	Keys       map[string]Pos // position of each top-level key of Values
 }
 
-// HasErrors reports whether any problem is an error.
-func (p *Profile) HasErrors() bool {
-	for _, pr := range p.Problems {
-		if pr.Severity == finding.Error {
-			return true
-		}
-	}
-	return false
-}
-
 // Limits on one file, so hostile input costs bounded time and memory. Real profiles are a few
 // KB; the largest seen in the corpora is under 40 KB.
 const (
@@ -90,11 +80,6 @@ const (
 	MaxDepth  = 64        // element/array/object nesting (real profiles nest < 10)
 	MaxTokens = 2_000_000 // XML tokens or JSON values
 )
-
-// Parse detects the format from the extension and the content and parses the file.
-func Parse(file string, data []byte) *Profile {
-	return ParseAs(file, data, "")
-}
 
 // ParseAs parses with a known format (the loader knows android_settings from apple_settings);
 // an empty format means "detect".

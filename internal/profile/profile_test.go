@@ -304,3 +304,18 @@ func TestHostile(t *testing.T) {
 		}
 	}
 }
+
+// HasErrors reports whether any problem is an error.
+func (p *Profile) HasErrors() bool {
+	for _, pr := range p.Problems {
+		if pr.Severity == finding.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Parse detects the format from the extension and the content and parses the file.
+func Parse(file string, data []byte) *Profile {
+	return ParseAs(file, data, "")
+}

@@ -142,3 +142,8 @@ func TestJUnitParses(t *testing.T) {
 		t.Errorf("%d failures, want the 5 errors", failures)
 	}
 }
+
+// underline renders a whole line (no window) and its caret line.
+func underline(line string, s span) (text, marks string) {
+	return snippet{text: line, first: 1, span: s}.underline()
+}

@@ -187,11 +187,6 @@ func (sn snippet) underline() (text, marks string) {
 	return tb.String(), strings.TrimRight(mb.String(), " ")
 }
 
-// underline renders a whole line (no window) and its caret line.
-func underline(line string, s span) (text, marks string) {
-	return snippet{text: line, first: 1, span: s}.underline()
-}
-
 // runeCells is how many terminal cells r takes when it starts at cell `at`.
 func runeCells(r rune, at int) int {
 	switch {

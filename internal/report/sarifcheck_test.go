@@ -13,7 +13,7 @@ import (
 // CheckGitHubSARIF checks what GitHub code scanning requires beyond the SARIF schema, which
 // accepts several things GitHub rejects or misreads (engine-notes §5.5): a missing results key,
 // empty texts, a numeric security-severity, a raw space in a URI. It returns every problem found,
-// joined; nil means the file should upload. For tests and --validate-sarif.
+// joined; nil means the file should upload. The SARIF tests run it on every report they make.
 func CheckGitHubSARIF(data []byte) error {
 	var doc struct {
 		Version string `json:"version"`
