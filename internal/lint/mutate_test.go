@@ -274,7 +274,7 @@ func blockKey(lines []string, k *yaml.Node) bool {
 	return strings.Trim(l[:k.Column-1], " -") == ""
 }
 
-// keyText is how the key is written at its position.
+// keyEnd is the index in its line just past key k as it is written (quotes included).
 func keyEnd(lines []string, k *yaml.Node) int {
 	l := lines[k.Line-1]
 	rest := l[k.Column-1:]

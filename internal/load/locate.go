@@ -54,7 +54,7 @@ func (d *Doc) Locate(path []any, atKey bool) finding.Location {
 	return loc
 }
 
-// Owner returns the file a node of the composite document comes from, given the trail of
+// fileOf returns the file a node of the composite document comes from, given the trail of
 // nodes that leads to it.
 func (d *Doc) fileOf(trail []*yaml.Node) *File {
 	f := d.File

@@ -2,7 +2,7 @@
 // with includes resolved, software package files, parsed profiles, references to other files,
 // environment references, CI-provided variables and the team index. A large repository is
 // evaluated in parts (a batch of teams at a time) that share the same Facts. Its shape is documented
-// in docs/rego-input.md and is a public interface for user policies.
+// in docs/policies.md ("The input") and is a public interface for user policies.
 package model
 
 import (

@@ -104,7 +104,7 @@ var (
 // blankPlaceholders does what Fleet does before it parses a profile (it strips
 // $FLEET_VAR_DIGICERT_DATA_* from <data>), generalised: placeholders in <data> are removed and
 // a placeholder standing for a number or date gets a dummy value, so the plist parses. Values
-// are then taken from the placeholder text (see patchPlaceholders).
+// are then taken from the placeholder text (see patchPlaceholder).
 func blankPlaceholders(data []byte) []byte {
 	data = dataElem.ReplaceAllFunc(data, func(m []byte) []byte {
 		if placeholder.Match(m) {

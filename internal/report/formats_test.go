@@ -36,7 +36,7 @@ func TestUnderline(t *testing.T) {
 	}
 }
 
-// TestTextNoColor: without Options.Color there is no escape sequence at all, even from a hostile
+// TestTextColor: without Options.Color there is no escape sequence at all, even from a hostile
 // message; with it there are.
 func TestTextColor(t *testing.T) {
 	plain := render(t, "text", Options{}, fixture())

@@ -479,7 +479,6 @@ func checkMerges(m *yaml.Node) *Problem {
 	return nil
 }
 
-// duplicateKeys reports keys defined twice in one mapping; Fleet's YAML-to-JSON step keeps the last.
 // earlierKey is the first scalar key before content[i] named name (seen indexes them when
 // not nil), or nil.
 func earlierKey(content []*yaml.Node, i int, name string, seen map[string]*yaml.Node) *yaml.Node {
@@ -494,6 +493,7 @@ func earlierKey(content []*yaml.Node, i int, name string, seen map[string]*yaml.
 	return nil
 }
 
+// duplicateKeys reports keys defined twice in one mapping; Fleet's YAML-to-JSON step keeps the last.
 func duplicateKeys(root *yaml.Node) []*Problem {
 	var out []*Problem
 	var walk func(n *yaml.Node)
