@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rhysd/actionlint"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,7 +28,7 @@ import (
 // the last step, a SARIF path nobody writes) fails here and not on a user's pull request.
 //
 // What the runner does and this test does too: inputs with their defaults, ${{ }} expressions in
-// env:, working-directory:, if: and run: (a deliberately small evaluator, see eval), a script
+// env:, working-directory:, if: and run: (actionlint's expression parser and a deliberately small evaluator, see eval), a script
 // file run with `bash --noprofile --norc -eo pipefail {0}`, fresh GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files for every step, step outputs parsed from GITHUB_OUTPUT, and the
 // implicit success() that skips later steps after a failure.
@@ -578,188 +579,130 @@ func (r *actionRun) mustEval(expr string) string {
 	return str(v)
 }
 
-// eval evaluates one expression. It supports exactly the forms action.yml uses: the contexts
-// inputs.<name>, github.<known path>, runner.temp and steps.<id>.outputs.<name>; 'strings';
-// the status functions without arguments; ! && || == != and parentheses. Anything else (another
-// function such as format() or hashFiles(), another context, a misspelt input or step id) is an
-// error, so an expression this test can't evaluate fails it instead of silently becoming empty.
+// eval evaluates one expression, parsed by actionlint's expression parser (the grammar GitHub
+// documents). It supports exactly the forms action.yml uses: the contexts inputs.<name>,
+// github.<known path>, runner.temp and steps.<id>.outputs.<name>; 'strings'; the status
+// functions without arguments; ! && || == != and parentheses. Anything else (another function
+// such as format() or hashFiles(), another context, a literal other than a string, a misspelt
+// input or step id) is an error, so an expression this test can't evaluate fails it instead of
+// silently becoming empty.
 //
 // Both sides of && and || are evaluated (lookups have no side effects), so a misspelt reference
 // fails even in a branch this run does not take; the result is the operand GitHub would return.
 // == and != compare strings ignoring case, as GitHub does; null compares as the empty string.
-func (r *actionRun) eval(expr string) (v any, err error) {
-	toks, err := tokenize(expr)
-	if err != nil {
-		return nil, err
+func (r *actionRun) eval(expr string) (any, error) {
+	node, perr := actionlint.NewExprParser().Parse(actionlint.NewExprLexer(expr + "}}"))
+	if perr != nil {
+		return nil, fmt.Errorf("${{%s}}: %s", expr, perr.Message)
 	}
-	p := &exprParser{r: r, toks: toks}
-	defer func() {
-		if e := recover(); e != nil {
-			pe, ok := e.(exprError)
-			if !ok {
-				panic(e)
-			}
-			v, err = nil, fmt.Errorf("${{%s}}: %s", expr, string(pe))
-		}
-	}()
-	v = p.or()
-	if p.pos != len(p.toks) {
-		p.fail("unexpected %q", p.toks[p.pos])
+	v, err := r.evalNode(node)
+	if err != nil {
+		return nil, fmt.Errorf("${{%s}}: %v", expr, err)
 	}
 	return v, nil
 }
 
-var tokenRE = regexp.MustCompile(`^(\|\||&&|==|!=|!|\(|\)|'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)`)
-
-func tokenize(expr string) ([]string, error) {
-	var toks []string
-	for rest := strings.TrimSpace(expr); rest != ""; rest = strings.TrimSpace(rest) {
-		tok := tokenRE.FindString(rest)
-		if tok == "" {
-			return nil, fmt.Errorf("${{%s}}: unsupported syntax at %q", expr, rest)
+func (r *actionRun) evalNode(n actionlint.ExprNode) (any, error) {
+	switch n := n.(type) {
+	case *actionlint.StringNode:
+		return n.Value, nil
+	case *actionlint.VariableNode, *actionlint.ObjectDerefNode:
+		ref, ok := reference(n)
+		if !ok {
+			return nil, fmt.Errorf("%s is not simulated", n.Token().Value)
 		}
-		toks = append(toks, tok)
-		rest = rest[len(tok):]
-	}
-	if len(toks) == 0 {
-		return nil, fmt.Errorf("empty expression")
-	}
-	return toks, nil
-}
-
-type exprError string
-
-type exprParser struct {
-	r    *actionRun
-	toks []string
-	pos  int
-}
-
-func (p *exprParser) fail(format string, args ...any) { panic(exprError(fmt.Sprintf(format, args...))) }
-
-func (p *exprParser) peek() string {
-	if p.pos < len(p.toks) {
-		return p.toks[p.pos]
-	}
-	return ""
-}
-
-func (p *exprParser) next() string {
-	tok := p.peek()
-	if tok == "" {
-		p.fail("unexpected end")
-	}
-	p.pos++
-	return tok
-}
-
-func (p *exprParser) or() any {
-	v := p.and()
-	for p.peek() == "||" {
-		p.next()
-		if w := p.and(); !truthy(v) {
-			v = w
+		return r.lookup(ref)
+	case *actionlint.NotOpNode:
+		v, err := r.evalNode(n.Operand)
+		return !truthy(v), err
+	case *actionlint.LogicalOpNode:
+		v, err := r.evalNode(n.Left)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return v
-}
-
-func (p *exprParser) and() any {
-	v := p.comparison()
-	for p.peek() == "&&" {
-		p.next()
-		if w := p.comparison(); truthy(v) {
-			v = w
+		w, err := r.evalNode(n.Right)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return v
-}
-
-// comparison binds tighter than && and ||, and looser than !, as in GitHub's grammar.
-func (p *exprParser) comparison() any {
-	v := p.unary()
-	if op := p.peek(); op == "==" || op == "!=" {
-		p.next()
-		w := p.unary()
+		if (n.Kind == actionlint.LogicalOpNodeKindAnd) == truthy(v) {
+			return w, nil
+		}
+		return v, nil
+	case *actionlint.CompareOpNode:
+		if !n.Kind.IsEqualityOp() {
+			return nil, fmt.Errorf("%s is not simulated", n.Kind)
+		}
+		v, err := r.evalNode(n.Left)
+		if err != nil {
+			return nil, err
+		}
+		w, err := r.evalNode(n.Right)
+		if err != nil {
+			return nil, err
+		}
 		vs, ok1 := v.(string)
 		ws, ok2 := w.(string)
 		if (!ok1 && v != nil) || (!ok2 && w != nil) {
-			p.fail("comparing %T with %T is not simulated", v, w)
+			return nil, fmt.Errorf("comparing %T with %T is not simulated", v, w)
 		}
-		return strings.EqualFold(vs, ws) == (op == "==")
-	}
-	return v
-}
-
-func (p *exprParser) unary() any {
-	if p.peek() == "!" {
-		p.next()
-		return !truthy(p.unary())
-	}
-	return p.primary()
-}
-
-func (p *exprParser) primary() any {
-	tok := p.next()
-	switch {
-	case tok != "(" && strings.ContainsAny(tok, "()!=&|"):
-		p.fail("unexpected %q", tok)
-	case tok == "(":
-		v := p.or()
-		if p.next() != ")" {
-			p.fail("missing )")
+		return strings.EqualFold(vs, ws) == (n.Kind == actionlint.CompareOpNodeKindEq), nil
+	case *actionlint.FuncCallNode:
+		if len(n.Args) > 0 {
+			return nil, fmt.Errorf("%s() with arguments is not simulated", n.Callee)
 		}
-		return v
-	case strings.HasPrefix(tok, "'"):
-		return strings.ReplaceAll(tok[1:len(tok)-1], "''", "'")
-	case p.peek() == "(":
-		p.next()
-		if p.next() != ")" {
-			p.fail("%s() with arguments is not simulated", tok)
-		}
-		switch tok {
+		switch strings.ToLower(n.Callee) {
 		case "success":
-			return !p.r.failed
+			return !r.failed, nil
 		case "failure":
-			return p.r.failed
+			return r.failed, nil
 		case "always":
-			return true
+			return true, nil
 		case "cancelled":
-			return false // nobody cancels this run
+			return false, nil // nobody cancels this run
 		}
-		p.fail("function %s() is not simulated", tok)
+		return nil, fmt.Errorf("function %s() is not simulated", n.Callee)
 	}
-	return p.lookup(tok)
+	return nil, fmt.Errorf("%T (%q) is not simulated", n, n.Token().Value)
 }
 
-func (p *exprParser) lookup(ref string) any {
+// reference is a context reference written with dots (inputs.path, steps.lint.outputs.x).
+func reference(n actionlint.ExprNode) (string, bool) {
+	switch n := n.(type) {
+	case *actionlint.VariableNode:
+		return n.Name, true
+	case *actionlint.ObjectDerefNode:
+		recv, ok := reference(n.Receiver)
+		return recv + "." + n.Property, ok
+	}
+	return "", false
+}
+
+func (r *actionRun) lookup(ref string) (any, error) {
 	parts := strings.Split(ref, ".")
 	switch {
 	case parts[0] == "inputs" && len(parts) == 2:
-		if v, ok := p.r.inputs[parts[1]]; ok {
-			return v
+		if v, ok := r.inputs[parts[1]]; ok {
+			return v, nil
 		}
-		p.fail("action.yml has no input %q", parts[1])
+		return nil, fmt.Errorf("action.yml has no input %q", parts[1])
 	case parts[0] == "github" && len(parts) >= 2:
-		if v, ok := p.r.github[strings.Join(parts[1:], ".")]; ok {
-			return v
+		if v, ok := r.github[strings.Join(parts[1:], ".")]; ok {
+			return v, nil
 		}
-		p.fail("%s is not simulated", ref)
 	case ref == "runner.temp":
-		return p.r.runnerTemp
+		return r.runnerTemp, nil
 	case parts[0] == "steps" && len(parts) == 4 && parts[2] == "outputs":
-		for _, s := range p.r.a.Runs.Steps {
+		for _, s := range r.a.Runs.Steps {
 			if s.ID == parts[1] {
-				if v, ok := p.r.steps[parts[1]][parts[3]]; ok {
-					return v
+				if v, ok := r.steps[parts[1]][parts[3]]; ok {
+					return v, nil
 				}
-				return nil // not run yet, or never set: null, as on the runner
+				return nil, nil // not run yet, or never set: null, as on the runner
 			}
 		}
-		p.fail("no step has id %q", parts[1])
+		return nil, fmt.Errorf("no step has id %q", parts[1])
 	}
-	p.fail("%s is not simulated", ref)
-	return nil
+	return nil, fmt.Errorf("%s is not simulated", ref)
 }
 
 func truthy(v any) bool {
