@@ -1,6 +1,6 @@
 // Package sharedtest finds the material tests read from beside the checkout: the real Fleet
-// repositories (corpora), the Kubernetes ones, the OS-version snapshot. It is imported by tests
-// only, so none of it is in the binary.
+// repositories (corpora), the Kubernetes ones, the custom resource definitions (schemas/crds),
+// the OS-version snapshot. It is imported by tests only, so none of it is in the binary.
 //
 // The material lives in ../shared next to the module root (where CI puts it), or wherever
 // TOLLGATE_SHARED points. A test that needs it and doesn't find it skips with a message naming
