@@ -23,9 +23,8 @@ const minMemoryLimit = 56 << 20
 // to twice what is live, which grows with the repository (a record per file); the budget
 // instead turns GOGC off and sets a soft memory limit of what is live plus batchHeadroom (at
 // least minMemoryLimit), raised after every batch so the collector is never starved into
-// running back to back. On 10,000 team files both collect 47–50 times (bench/run.sh) and peak
-// at 85–92 MB, the binary's pages included; on 30,000 (bench/gen -n 30000) the budget peaks at
-// 114 MB against GOGC=100's 152 MB, for ≈ 17 % more CPU: the bound is its point. Whoever sets GOGC or GOMEMLIMIT keeps
+// running back to back. It bounds the peak as the repository grows, for some more CPU than
+// GOGC=100 spends (docs/performance.md has the figures). Whoever sets GOGC or GOMEMLIMIT keeps
 // their own settings. Only the CLI asks for it (Options.LimitMemory): it is a process-wide
 // setting.
 type memoryBudget struct {

@@ -1,24 +1,6 @@
-// Benchmark record (2-core shared VM, load average 3–6 from other builds; medians of 5):
-//
-//	go run ./bench/gen -n 10000 -o /tmp/tgbench
-//	go test -run '^$' -bench Validate -benchmem -cpu 1 -count 5 ./internal/schema/
-//
-// Before (c2e3bfa, CUE evaluation of every document):
-//
-//	BenchmarkValidate          2.4–11 ms/op (≈2.0 ms on a quiet machine)  595 KB/op   6,765 allocs/op
-//	BenchmarkValidateFailing   3.6–36 ms/op (≈2.6 ms on a quiet machine)  932 KB/op  10,103 allocs/op
-//	10k corpus, one pass       ≈1.3–1.9 ms CPU per document               365 KB/doc  3,790 allocs/doc
-//
-// After (package memo: results remembered by a key that keeps every value the schema could care
-// about; "evaluate" is the same CUE path as before, taken for a document unlike any seen):
-//
-//	BenchmarkValidate/evaluate         3.04 ms/op   595 KB/op   6,765 allocs/op  (unchanged)
-//	BenchmarkValidate/memo             11.9 µs/op   1.0 KB/op      12 allocs/op
-//	BenchmarkValidateFailing/evaluate  3.19 ms/op   932 KB/op  10,102 allocs/op  (unchanged)
-//	BenchmarkValidateFailing/memo      15.0 µs/op   2.0 KB/op      25 allocs/op
-//	BenchmarkValidateCorpus            24.7 µs/doc (24.5 µs CPU/doc)  2.7 KB/doc  30 allocs/doc
-//	                                   (each pass starts with an empty memo: ~45 of the 10,000
-//	                                   documents are evaluated, and they are ~90 % of the time)
+// The CUE stage's benchmarks: a document evaluated, the same document from the memo, and a
+// generated 10,000-team repository. Their figures, before and after the memo, are in
+// docs/performance.md.
 
 package schema
 
