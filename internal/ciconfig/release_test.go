@@ -191,8 +191,7 @@ func newestRelease(t *testing.T) string {
 }
 
 // TestDocsPinTheRelease: every place the documentation and the examples name a tollgate
-// release names the newest one of CHANGELOG.md, and none says "main" (a moving target that
-// the docs used to suggest).
+// release names the newest one of CHANGELOG.md, and none says "main" (a moving target).
 func TestDocsPinTheRelease(t *testing.T) {
 	want := "v" + newestRelease(t)
 	files := []string{"README.md", "CHANGELOG.md"}

@@ -156,7 +156,7 @@ func FindRoot(dir string) string {
 }
 
 // MaxBytes bounds a configuration file: a .tollgate.yaml is a page of settings, and a larger
-// one is read no further than this (a 200 MB file used to take a gigabyte of memory).
+// one is read no further than this (read in full, a 200 MB file would take a gigabyte of memory).
 const MaxBytes = 1 << 20
 
 // Load reads path. Anything it does not understand is an error naming file:line:col: an

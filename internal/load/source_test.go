@@ -98,8 +98,8 @@ func TestLoadFromAnySource(t *testing.T) {
 }
 
 // A profile or script over the size limit is an error where it is referenced and in the file
-// itself, never a file that passes as empty (a 50 MB profile was "the profile is empty", a
-// 9 MB script had no finding at all).
+// itself, never a file that passes as empty (a 50 MB profile read as "the profile is empty", a
+// 9 MB script with no finding at all).
 func TestOverLimitFilesAreFindings(t *testing.T) {
 	src := fstest.MapFS{
 		"default.yml":      {Data: []byte("org_settings:\n  secrets: []\ncontrols:\n  scripts:\n    - path: big.sh\n  macos_settings:\n    custom_settings:\n      - path: big.mobileconfig\n")},

@@ -12,8 +12,8 @@ import (
 	"testing"
 )
 
-// A teams/ directory that can't be listed fails discovery (it used to be skipped: lint passed
-// on the global file alone, and an apply with pruning would then delete every team). Root
+// A teams/ directory that can't be listed fails discovery (skipped, lint would pass on the
+// global file alone, and an apply with pruning would then delete every team). Root
 // reads any directory, so as root the check runs in a child process as an unprivileged user.
 func TestUnreadableTeamsDirFailsDiscovery(t *testing.T) {
 	if dir := os.Getenv("TOLLGATE_TEST_DISCOVER"); dir != "" {

@@ -225,8 +225,8 @@ func exported(step *yaml.Node) map[string]bool {
 	return out
 }
 
-// mentionsFleetctl is the old, job-level guess of CI.Provided: a step whose run or uses
-// mentions fleetctl, gitops or tollgate.
+// mentionsFleetctl is CI.Provided's job-level guess that a job applies the configuration (the
+// per-step account is CI.Steps): a step whose run or uses mentions fleetctl, gitops or tollgate.
 func mentionsFleetctl(job *yaml.Node) bool {
 	for _, step := range items(get(job, "steps")) {
 		for _, k := range []string{"run", "uses"} {

@@ -162,7 +162,7 @@ func TestDateDays(t *testing.T) {
 	}
 }
 
-// date_days agrees with the Rego calendar arithmetic it replaced, on every day of four years
+// date_days agrees with the same check written as Rego calendar arithmetic, on every day of four years
 // (one of them a leap year) and on impossible days around each month's end.
 func TestDateDaysMatchesCalendar(t *testing.T) {
 	for d := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2027; d = d.AddDate(0, 0, 1) {

@@ -104,7 +104,7 @@ test_provided_everywhere_is_silent if {
 	count(findings([ref("ENROLL", "env", "yaml", false)], opaque, [])) == 0
 }
 
-# The union of the jobs no longer hides a step without the variable: mapped on a step that does
+# The union of the jobs does not hide a step without the variable: mapped on a step that does
 # not run fleetctl only, it is missing where fleetctl runs.
 test_union_does_not_count_when_steps_are_known if {
 	ci := object.union(gh, {"provided": ["FLEET_URL", "ENROLL"], "steps": [step("apply", 40, ["FLEET_URL"])]})

@@ -147,8 +147,8 @@ has_env_ref(s) if {
 # env_ref_pattern is the regular expression behind has_env_ref, for a rule that tests many
 # strings: `regex.match(lib.env_ref_pattern, s)` on a string costs less than a function call.
 # A reference is preceded by the start of the string or a character other than a backslash,
-# then an even number of backslashes. (One regex.match replaced finding every `\*$NAME` and
-# counting each one's backslashes, which cost several expressions per reference.)
+# then an even number of backslashes. (One regex.match, because finding every `\*$NAME` and
+# counting each one's backslashes costs several expressions per reference.)
 env_ref_pattern := `(?:^|[^\\])(?:\\\\)*\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`
 
 # redact describes a secret without revealing it: at most its first 4 characters (none for
