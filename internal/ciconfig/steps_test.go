@@ -616,11 +616,7 @@ func (r *actionRun) evalNode(n actionlint.ExprNode) (any, error) {
 		v, err := r.evalNode(n.Operand)
 		return !truthy(v), err
 	case *actionlint.LogicalOpNode:
-		v, err := r.evalNode(n.Left)
-		if err != nil {
-			return nil, err
-		}
-		w, err := r.evalNode(n.Right)
+		v, w, err := r.evalBoth(n.Left, n.Right)
 		if err != nil {
 			return nil, err
 		}
@@ -632,11 +628,7 @@ func (r *actionRun) evalNode(n actionlint.ExprNode) (any, error) {
 		if !n.Kind.IsEqualityOp() {
 			return nil, fmt.Errorf("%s is not simulated", n.Kind)
 		}
-		v, err := r.evalNode(n.Left)
-		if err != nil {
-			return nil, err
-		}
-		w, err := r.evalNode(n.Right)
+		v, w, err := r.evalBoth(n.Left, n.Right)
 		if err != nil {
 			return nil, err
 		}
@@ -663,6 +655,14 @@ func (r *actionRun) evalNode(n actionlint.ExprNode) (any, error) {
 		return nil, fmt.Errorf("function %s() is not simulated", n.Callee)
 	}
 	return nil, fmt.Errorf("%T (%q) is not simulated", n, n.Token().Value)
+}
+
+// evalBoth evaluates both operands of a binary operator, whatever the first gives.
+func (r *actionRun) evalBoth(left, right actionlint.ExprNode) (v, w any, err error) {
+	if v, err = r.evalNode(left); err == nil {
+		w, err = r.evalNode(right)
+	}
+	return v, w, err
 }
 
 // reference is a context reference written with dots (inputs.path, steps.lint.outputs.x).

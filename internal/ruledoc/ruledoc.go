@@ -41,21 +41,25 @@ func Text(r catalog.Rule, c Configured) string {
 	if len(r.Params) > 0 {
 		b.WriteString("\nParameters (set under rules." + r.ID + ".params in .tollgate.yaml):\n")
 		for _, p := range r.Params {
-			def := fmt.Sprint(p.Default)
-			if p.Default == nil {
-				def = "unset"
-			}
 			set := ""
 			if v, ok := c.Params[p.Name]; ok {
 				set = fmt.Sprintf("; %v in %s", v, c.File)
 			}
-			fmt.Fprintf(&b, "  %s (default %s%s): %s%s\n", p.Name, def, set, p.Description, bounds(p))
+			fmt.Fprintf(&b, "  %s (default %s%s): %s%s\n", p.Name, defaultOf(p, "unset"), set, p.Description, bounds(p))
 		}
 	}
 	if u := r.DocURL(); u != "" {
 		fmt.Fprintf(&b, "\nMore: %s\n", u)
 	}
 	return b.String()
+}
+
+// defaultOf is a parameter's default as text, or none when it has no default.
+func defaultOf(p catalog.Param, none string) string {
+	if p.Default == nil {
+		return none
+	}
+	return fmt.Sprint(p.Default)
 }
 
 // bounds describes a parameter's accepted range, if it declares one.
@@ -106,11 +110,7 @@ func Markdown(r catalog.Rule, ex *Example) string {
 	if len(r.Params) > 0 {
 		b.WriteString("\n## Parameters\n\nSet them in `.tollgate.yaml`:\n\n```yaml\nrules:\n  " + r.ID + ":\n    params:\n")
 		for _, p := range r.Params {
-			def := fmt.Sprint(p.Default)
-			if p.Default == nil {
-				def = "null"
-			}
-			fmt.Fprintf(&b, "      %s: %s  # %s%s\n", p.Name, def, p.Description, bounds(p))
+			fmt.Fprintf(&b, "      %s: %s  # %s%s\n", p.Name, defaultOf(p, "null"), p.Description, bounds(p))
 		}
 		b.WriteString("```\n")
 	}
