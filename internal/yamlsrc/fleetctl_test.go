@@ -182,7 +182,8 @@ func isKnownStricter(data []byte) bool {
 type pos struct{ line, col int }
 
 // scalarLines returns the positions of up to n plain scalar values of block mappings written
-// on their key's line, spread over the file.
+// on their key's line, spread over the file; a value its key overrides later in the mapping (a
+// duplicate key, itself an error) is one fleetctl never reads, so it is not mutated.
 func scalarLines(data []byte, n int) []pos {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil {
@@ -192,9 +193,13 @@ func scalarLines(data []byte, n int) []pos {
 	var walk func(n *yaml.Node)
 	walk = func(m *yaml.Node) {
 		if m.Kind == yaml.MappingNode && m.Style&yaml.FlowStyle == 0 {
+			last := map[string]int{} // a duplicated key's earlier values are dropped by fleetctl's reader
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				last[m.Content[i].Value] = i
+			}
 			for i := 0; i+1 < len(m.Content); i += 2 {
 				k, v := m.Content[i], m.Content[i+1]
-				if v.Kind == yaml.ScalarNode && v.Style == 0 && v.Line == k.Line && v.Value != "" && !strings.Contains(v.Value, "\n") {
+				if last[k.Value] == i && v.Kind == yaml.ScalarNode && v.Style == 0 && v.Line == k.Line && v.Value != "" && !strings.Contains(v.Value, "\n") {
 					all = append(all, pos{v.Line, v.Column})
 				}
 			}
