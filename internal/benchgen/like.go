@@ -15,11 +15,20 @@ import (
 // fleets/), each renamed ("<name> 0042") and with its enroll secret variables suffixed, so
 // the copies are distinct teams. Includes, profiles and packages keep pointing at src's
 // files, which is what makes it unlike the synthetic repository: teams that share lib/
-// files, many profiles per team. Output is deterministic.
-func WriteLike(dir, src string, n int) error {
+// files, many profiles per team. Output is deterministic. only, when not empty, names the
+// team files to copy (e.g. "workstations.yml": every team a copy of one real team file).
+func WriteLike(dir, src string, n int, only ...string) error {
 	dirName, teams, err := teamFiles(src)
 	if err != nil {
 		return err
+	}
+	if len(only) > 0 {
+		for _, o := range only {
+			if !slices.Contains(teams, o) {
+				return fmt.Errorf("%s has no team file %s in %s/", src, o, dirName)
+			}
+		}
+		teams = slices.Clone(only)
 	}
 	if len(teams) == 0 {
 		return fmt.Errorf("%s has no team files in teams/ or fleets/", src)

@@ -52,3 +52,25 @@ func TestRenameTeam(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestWriteLikeOneTeam copies one real team file n times (bench/run.sh's real-shaped teams).
+func TestWriteLikeOneTeam(t *testing.T) {
+	src := filepath.Join(sharedtest.Corpora(t), "fleet-it-and-security")
+	dir := t.TempDir()
+	if err := WriteLike(dir, src, 3, "workstations.yml"); err != nil {
+		t.Fatal(err)
+	}
+	teams, _ := filepath.Glob(filepath.Join(dir, "teams", "0*.yml"))
+	want := []string{"00000-workstations.yml", "00001-workstations.yml", "00002-workstations.yml"}
+	if len(teams) != len(want) {
+		t.Fatalf("team files %v, want %v", teams, want)
+	}
+	for i, f := range teams {
+		if filepath.Base(f) != want[i] {
+			t.Errorf("team file %s, want %s", filepath.Base(f), want[i])
+		}
+	}
+	if err := WriteLike(t.TempDir(), src, 3, "nonexistent.yml"); err == nil {
+		t.Error("a team file the repository lacks was accepted")
+	}
+}
