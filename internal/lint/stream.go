@@ -3,15 +3,11 @@ package lint
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
@@ -34,17 +30,13 @@ const batchSize = 64
 // facts against the files it reads in full; if one was wrong the run starts again with the
 // exact facts, so results never depend on the shortcut.
 type pipeline struct {
-	st       *stages
-	repo     *load.Repo
-	abs      []string          // entry files, absolute, in the order given
-	facts    []load.EntryFacts // per entry: what the index says about it
-	model    *model.Facts
-	globalIn *ast.Term // input.global, converted once
-	repoIn   *ast.Term // input.repo, converted once
-	changeIn *ast.Term // input.change (lint --base), converted once; nil without a base
-	globals  []*load.Entry
-	profiles model.ProfileCache
-	wrong    atomic.Bool // a prescanned fact disagreed with the file read in full
+	st      *stages
+	repo    *load.Repo
+	abs     []string          // entry files, absolute, in the order given
+	facts   []load.EntryFacts // per entry: what the index says about it
+	common  *policy.Facts     // the policy input every evaluation shares, converted once
+	globals []*load.Entry
+	wrong   atomic.Bool // a prescanned fact disagreed with the file read in full
 }
 
 // part is what checking some entries produced, merged in a fixed order at the end.
@@ -93,7 +85,6 @@ func (s *stages) runStream(ctx context.Context, root string, entries []string, k
 func (s *stages) check(ctx context.Context, root string, entries []string, o *opened, retry bool) (*load.Repo, []finding.Finding, []*suppression, error) {
 	repo := o.repo
 	p := &pipeline{st: s, repo: repo, abs: o.abs, facts: o.facts}
-	p.profiles.Freeze = frozen
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -202,35 +193,15 @@ func (p *pipeline) prepareModel() error {
 		teams = append(teams, model.TeamRef{Name: f.Name, File: p.repo.RelPath(p.abs[i]), Kind: f.Kind})
 		labels = append(labels, f.Labels...)
 	}
-	p.model = model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.FS()), model.Options{Secrets: p.st.cfg.Secrets,
+	facts := model.NewFacts(p.repo.Era, global, teams, labels, model.ReadCI(p.repo.FS()), model.Options{Secrets: p.st.cfg.Secrets,
 		OmitTeamIndex: p.st.policy != nil && !p.st.policy.ReadsRepoTeams})
 	if p.st.opts.SkipPolicy {
 		return nil
 	}
+	// Only the converted facts are kept (a 10,000-team index is megabytes).
 	var err error
-	if p.globalIn, err = toTerm(p.model.Global); err != nil {
-		return err
-	}
-	if p.st.change != nil {
-		if p.changeIn, err = toTerm(p.st.change); err != nil {
-			return err
-		}
-	}
-	p.repoIn, err = toTerm(p.model.Repo)
-	// Only the converted facts are needed from here on (a 10,000-team index is megabytes).
-	p.model.Repo, p.model.Global = nil, nil
+	p.common, err = p.st.policy.NewFacts(facts, p.st.change)
 	return err
-}
-
-func toTerm(v any) (*ast.Term, error) {
-	if m, ok := v.(map[string]any); ok && m == nil {
-		return ast.NullTerm(), nil
-	}
-	val, err := ast.InterfaceToValue(v)
-	if err != nil {
-		return nil, fmt.Errorf("building policy input: %w", err)
-	}
-	return ast.NewTerm(val), nil
 }
 
 // loadEntries reads entries in full (see load.Repo.LoadBatch) and collects what lint needs
@@ -325,40 +296,12 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 // still in memory. Findings in the global entries, repeated by every batch, are deduplicated at
 // the end. released are entries already let go that a finding may still point into (read
 // again to locate it). last is the run's last evaluation, where the change rules run.
-func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry, last bool) (fs []finding.Finding) {
-	defer func() {
-		// Conftest documents are converted lazily, inside OPA's evaluation, where a bad value
-		// can only panic: it must not take the run down with it.
-		if r := recover(); r != nil {
-			fs = append(fs, p.internal(fmt.Errorf("evaluating the rules: %v", r)))
-			fs[len(fs)-1].Location.File = p.repo.RelPath(p.abs[0])
-		}
-	}()
-	input := p.model.Input(in, &p.profiles)
-	delete(input, "global") // converted once, added below
-	delete(input, "repo")
-	job := policy.Job{Change: last} // the change rules once, in the last evaluation
-	v, err := ast.InterfaceToValue(input)
-	if err != nil {
-		return []finding.Finding{p.internal(fmt.Errorf("building policy input: %w", err))}
+func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.Entry, pkgs []*load.Doc, released []*load.Entry, last bool) []finding.Finding {
+	job := policy.Job{Part: in, Change: last} // the change rules once, in the last evaluation
+	if p.st.policy.HasConftest() {            // documents are converted for conftest policies only
+		job.Conftest = model.ConftestDocs(entries)
 	}
-	obj := v.(ast.Object)
-	obj.Insert(ast.InternedTerm("global"), p.globalIn)
-	obj.Insert(ast.InternedTerm("repo"), p.repoIn)
-	if p.changeIn != nil {
-		obj.Insert(ast.InternedTerm("change"), p.changeIn)
-	}
-	job.Input = obj
-	if p.st.policy.HasConftest() { // documents are converted for conftest policies only
-		for _, d := range model.ConftestDocs(entries) {
-			cv, err := docValue(d.Doc)
-			if err != nil {
-				continue
-			}
-			job.Conftest = append(job.Conftest, policy.ConftestInput{File: d.File, Input: cv})
-		}
-	}
-	raws, fs := p.st.policy.EvalJob(ctx, job)
+	results, fs := p.st.policy.Evaluate(ctx, p.common, job)
 	docs := make(map[string]*load.Doc, len(entries)+len(p.globals)+len(pkgs)+len(released))
 	for _, e := range released {
 		docs[e.File.Path] = &e.Doc
@@ -372,8 +315,8 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	for _, d := range pkgs {
 		docs[d.File.Path] = d
 	}
-	for _, r := range raws {
-		fs = append(fs, locateRaw(r, docs, p.repo))
+	for _, r := range results {
+		fs = append(fs, locate(r, docs, p.repo))
 	}
 	for i := range fs {
 		if fs[i].Location.File == "" && len(p.abs) > 0 {
@@ -381,11 +324,6 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 		}
 	}
 	return fs
-}
-
-func (p *pipeline) internal(err error) finding.Finding {
-	return finding.Finding{RuleID: catalog.InternalError, Severity: finding.Error, Source: "tollgate",
-		Message: err.Error()}
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines, which take the next index from a

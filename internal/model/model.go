@@ -89,12 +89,9 @@ type Part struct {
 	Secrets []map[string]any
 }
 
-// Input is the Rego input for a part. Profiles are parsed through cache (shared by parts).
-func (f *Facts) Input(p Part, cache *ProfileCache) map[string]any {
-	var global any
-	if f.Global != nil {
-		global = f.Global
-	}
+// Input is the Rego input of a part, without the facts every part shares (input.era,
+// input.global, input.repo: see Facts). Profiles are parsed through cache (shared by parts).
+func Input(p Part, cache *ProfileCache) map[string]any {
 	teams := make([]any, 0, len(p.Teams))
 	for _, e := range p.Teams {
 		teams = append(teams, entryObj(e))
@@ -130,15 +127,12 @@ func (f *Facts) Input(p Part, cache *ProfileCache) map[string]any {
 		secrets = append(secrets, s)
 	}
 	return map[string]any{
-		"era":           f.Era,
-		"global":        global,
 		"teams":         teams,
 		"packages":      pkgs,
 		"profiles":      orEmpty(profiles),
 		"refs":          refs,
 		"env_refs":      envs,
 		"secrets_found": secrets,
-		"repo":          f.Repo,
 	}
 }
 
@@ -155,19 +149,20 @@ func entryObj(e *load.Entry) map[string]any {
 // ProfileCache parses each profile file once, however many teams (and parts) use it, and
 // builds once the parts of its input object every reference shares. Safe for concurrent use.
 type ProfileCache struct {
-	// Freeze, when set, converts the shared parts (payloads, problems, keys) once into a value
-	// the policy input takes as it is: lint gives OPA's conversion, so a profile listed by
-	// 2,000 teams is converted once instead of 2,000 times.
-	Freeze func(any) any
-
 	mu     sync.Mutex
 	parsed map[string]*cachedProfile
 }
 
 type cachedProfile struct {
 	profile *profile.Profile
-	shared  map[string]any // payloads, problems, keys
+	// payloads, problems, keys: the same for every reference, so converted once (Shared)
+	payloads, problems, keys *Shared
 }
+
+// Shared marks a value that many inputs hold (a profile's payloads, listed by every team
+// that uses the profile): the policy engine converts it once, however many inputs hold it.
+// Its Value is plain (see Plain) and never changes.
+type Shared struct{ Value any }
 
 func (c *ProfileCache) parse(r load.Ref) *cachedProfile {
 	c.mu.Lock()
@@ -178,12 +173,7 @@ func (c *ProfileCache) parse(r load.Ref) *cachedProfile {
 	cp, ok := c.parsed[r.File.Path]
 	if !ok {
 		p := profile.ParseAs(r.File.Path, r.File.Data, profileFormat(r.Path, r.File.Path))
-		cp = &cachedProfile{profile: p, shared: profileShared(p)}
-		if c.Freeze != nil {
-			for k, v := range cp.shared {
-				cp.shared[k] = c.Freeze(v)
-			}
-		}
+		cp = profileShared(p)
 		c.parsed[r.File.Path] = cp
 	}
 	return cp
@@ -225,7 +215,7 @@ func profileFormat(path []any, file string) profile.Format {
 }
 
 // profileShared is what a profile's input object holds whichever entry lists it.
-func profileShared(p *profile.Profile) map[string]any {
+func profileShared(p *profile.Profile) *cachedProfile {
 	payloads := make([]any, 0, len(p.Payloads))
 	for _, pl := range p.Payloads {
 		keys := map[string]any{}
@@ -246,15 +236,15 @@ func profileShared(p *profile.Profile) map[string]any {
 	for k, pos := range p.Keys {
 		keys[k] = map[string]any{"line": pos.Line, "col": pos.Column}
 	}
-	return map[string]any{"payloads": payloads, "problems": problems, "keys": keys}
+	return &cachedProfile{profile: p, payloads: &Shared{payloads}, problems: &Shared{problems}, keys: &Shared{keys}}
 }
 
 func profileObj(cp *cachedProfile, r load.Ref) map[string]any {
 	p := cp.profile
 	return map[string]any{
 		"file": p.File, "entry": r.Entry.File.Path, "ref": pathAny(r.Path), "format": string(p.Format),
-		"name": p.Name, "identifier": p.Identifier, "signed": p.Signed, "payloads": cp.shared["payloads"],
-		"problems": cp.shared["problems"], "keys": cp.shared["keys"], "platform": platformOf(r.Path, p),
+		"name": p.Name, "identifier": p.Identifier, "signed": p.Signed, "payloads": cp.payloads,
+		"problems": cp.problems, "keys": cp.keys, "platform": platformOf(r.Path, p),
 		"apple_platforms": strs(applePlatforms(r, p)),
 	}
 }

@@ -209,9 +209,9 @@ func engineFor(t *testing.T, opts Options, srcs ...string) (*Engine, error) {
 // findings and of policy errors.
 func evalConftest(t *testing.T, ctx context.Context, e *Engine, doc string) (msgs, errs []string) {
 	t.Helper()
-	raws, fs := e.EvalJob(ctx, Job{Conftest: []ConftestInput{{File: "t.yml", Input: ast.MustParseTerm(doc).Value}}})
-	for _, r := range raws {
-		msgs = append(msgs, r.Object["msg"].(string))
+	rs, fs := e.eval(ctx, evalInputs{conftest: []conftestInput{{file: "t.yml", input: ast.MustParseTerm(doc).Value}}})
+	for _, r := range rs {
+		msgs = append(msgs, r.Message)
 	}
 	for _, f := range fs {
 		errs = append(errs, f.Message)

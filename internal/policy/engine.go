@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/model"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
 )
 
@@ -202,19 +203,11 @@ func mayReach(r ast.Ref, path []string) bool {
 	return true
 }
 
-// Raw is one result object returned by a rule, before the engine locates it.
-type Raw struct {
-	Rule     catalog.Rule
-	Severity finding.Severity
-	Object   map[string]any // file, msg, path | line/col, hint, severity, at
-	Conftest bool
-}
-
-// Job is one evaluation: an input for the tollgate rules, and per-document inputs for the
-// conftest policies.
+// Job is one evaluation: a part of the repository for the tollgate rules and, when plain
+// conftest policies are loaded (HasConftest), the documents of its entry files for them.
 type Job struct {
-	Input    ast.Value
-	Conftest []ConftestInput
+	Part     model.Part
+	Conftest []model.Doc
 	// Change says whether the rules of the change review (METADATA category "change") run on
 	// this job: they read input.change alone, so one evaluation of a run is enough (a
 	// 10,000-team repository is checked in 157 jobs).
@@ -224,21 +217,59 @@ type Job struct {
 // ChangeCategory is the METADATA category of the rules that review the change itself.
 const ChangeCategory = "change"
 
-// ConftestInput is one document as conftest would see it.
-type ConftestInput struct {
-	File  string
-	Input ast.Value
-}
-
-// HasConftest reports whether plain conftest policies are loaded: only then do jobs need their
-// per-document inputs (Job.Conftest).
+// HasConftest reports whether plain conftest policies are loaded: only then do jobs need the
+// documents of their entry files (Job.Conftest).
 func (e *Engine) HasConftest() bool { return len(e.conftest) > 0 }
 
-// EvalJob runs every prepared query on one job, on the calling goroutine: callers evaluate
-// jobs in parallel, with a context from WithLimits. Results come back in a deterministic order
-// (rule by rule); evaluation errors become policy-error findings.
-func (e *Engine) EvalJob(ctx context.Context, j Job) ([]Raw, []finding.Finding) {
-	var out []Raw
+// Evaluate runs every rule on one job, on the calling goroutine: callers evaluate jobs in
+// parallel, with a context from WithLimits and the run's facts. Results come back in a
+// deterministic order (rule by rule); evaluation errors become policy-error findings, and an
+// input that cannot be converted an internal-error finding (with no file: the caller's to place).
+func (e *Engine) Evaluate(ctx context.Context, f *Facts, j Job) (rs []Result, fs []finding.Finding) {
+	defer func() {
+		// Conftest documents are converted lazily, inside OPA's evaluation, where a bad value
+		// can only panic: it must not take the run down with it.
+		if r := recover(); r != nil {
+			fs = append(fs, internalError(fmt.Errorf("evaluating the rules: %v", r)))
+		}
+	}()
+	in := evalInputs{change: j.Change}
+	m := model.Input(j.Part, &f.profiles)
+	var err error
+	if in.input, err = f.input(m); err != nil {
+		return nil, []finding.Finding{internalError(err)}
+	}
+	for _, d := range j.Conftest {
+		v, err := conftestValue(d.Doc)
+		if err != nil {
+			continue // not a document conftest would read (the schema and load report it)
+		}
+		in.conftest = append(in.conftest, conftestInput{file: d.File, input: v})
+	}
+	return e.eval(ctx, in)
+}
+
+func internalError(err error) finding.Finding {
+	return finding.Finding{RuleID: catalog.InternalError, Severity: finding.Error, Source: "tollgate",
+		Message: err.Error()}
+}
+
+// evalInputs are the converted inputs of one job.
+type evalInputs struct {
+	input    ast.Value // for the tollgate rules; nil: none run
+	conftest []conftestInput
+	change   bool
+}
+
+// conftestInput is one document as conftest would see it.
+type conftestInput struct {
+	file  string
+	input ast.Value
+}
+
+// eval runs every prepared query on its inputs.
+func (e *Engine) eval(ctx context.Context, in evalInputs) ([]Result, []finding.Finding) {
+	var out []Result
 	var fs []finding.Finding
 	st := e.runOf(ctx)
 	run := func(p *prepared, input ast.Value, file string) {
@@ -254,25 +285,25 @@ func (e *Engine) EvalJob(ctx context.Context, j Job) ([]Raw, []finding.Finding) 
 		}
 		out = append(out, collect(p, file, rs)...)
 	}
-	if j.Input != nil {
+	if in.input != nil {
 		for _, p := range e.rules {
-			if p.rule.Category == ChangeCategory && !j.Change {
+			if p.rule.Category == ChangeCategory && !in.change {
 				continue
 			}
-			run(p, j.Input, "")
+			run(p, in.input, "")
 		}
 	}
-	for _, ci := range j.Conftest {
+	for _, ci := range in.conftest {
 		for _, p := range e.conftest {
-			run(p, ci.Input, ci.File)
+			run(p, ci.input, ci.file)
 		}
 	}
 	return out, fs
 }
 
-// collect turns a result set (a set of findings, or for conftest strings/objects) into Raws.
-func collect(p *prepared, file string, rs rego.ResultSet) []Raw {
-	var out []Raw
+// collect decodes a result set: a set of findings, or for conftest rules strings or objects.
+func collect(p *prepared, file string, rs rego.ResultSet) []Result {
+	var out []Result
 	for _, r := range rs {
 		for _, ex := range r.Expressions {
 			items, ok := ex.Value.([]any)
@@ -280,20 +311,7 @@ func collect(p *prepared, file string, rs rego.ResultSet) []Raw {
 				continue
 			}
 			for _, it := range items {
-				obj, ok := it.(map[string]any)
-				if !ok {
-					if s, isStr := it.(string); isStr {
-						obj = map[string]any{"msg": s}
-					} else {
-						obj = map[string]any{"msg": fmt.Sprint(it)}
-					}
-				}
-				if p.name != "" { // conftest: the document's file unless the policy names another
-					if _, ok := obj["file"]; !ok {
-						obj["file"] = file
-					}
-				}
-				out = append(out, Raw{Rule: p.rule, Severity: p.defSev, Object: obj, Conftest: p.name != ""})
+				out = append(out, decodeResult(p, file, it))
 			}
 		}
 	}

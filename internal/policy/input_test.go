@@ -1,4 +1,4 @@
-package lint
+package policy
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ func TestDocValueEqualsStrict(t *testing.T) {
 		"empty":    map[string]any{},
 	}
 	input := map[string]any{"teams": []any{map[string]any{"file": "teams/a.yml", "doc": model.Plain(doc)}}, "era": "teams"}
-	lazy, err := docValue(input)
+	lazy, err := conftestValue(input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,5 +43,39 @@ func TestDocValueEqualsStrict(t *testing.T) {
 	}
 	if got := back.(map[string]any)["teams"].([]any)[0].(map[string]any)["doc"].(map[string]any)["big"]; got != 1.2345678901234568e+29 {
 		t.Errorf("big integer: %v", got)
+	}
+}
+
+// The input conversion gives what ast.InterfaceToValue gives, and converts a value many inputs
+// share once.
+func TestFactsValue(t *testing.T) {
+	shared := &model.Shared{Value: []any{map[string]any{"type": "com.apple.x", "line": int64(3)}}}
+	doc := map[string]any{
+		"name": "Team", "n": json.Number("12345678901234567890"), "f": 1.5, "i": int64(-2), "ok": true, "none": nil,
+		"list": []any{"a", map[string]any{}, []any{}}, "empty": map[string]any{},
+	}
+	f := &Facts{}
+	got, err := f.value(map[string]any{"doc": doc, "payloads": shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ast.InterfaceToValue(map[string]any{"doc": doc, "payloads": shared.Value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Compare(want) != 0 || got.String() != want.String() {
+		t.Errorf("converted\n%v\nwant\n%v", got, want)
+	}
+	again, err := f.value(map[string]any{"payloads": shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := again.(ast.Object).Get(ast.StringTerm("payloads")).Value
+	b := got.(ast.Object).Get(ast.StringTerm("payloads")).Value
+	if a.(*ast.Array) != b.(*ast.Array) {
+		t.Error("a shared value was converted twice")
+	}
+	if _, err := f.value(map[string]any{"bad": struct{ C chan int }{}}); err == nil {
+		t.Error("a value JSON cannot hold was converted")
 	}
 }

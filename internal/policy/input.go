@@ -1,0 +1,119 @@
+package policy
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/tollgate-dev/tollgate/internal/model"
+)
+
+// Facts are the parts of the input every evaluation of a run shares (input.era, input.global,
+// input.repo and, with lint --base, input.change), converted to OPA values once, and the
+// values many inputs hold (model.Shared), converted once when first met.
+type Facts struct {
+	era, global, repo, change *ast.Term
+	profiles                  model.ProfileCache
+	shared                    sync.Map // *model.Shared → ast.Value
+}
+
+// NewFacts converts the facts of a run; change is input.change, or nil.
+func (e *Engine) NewFacts(m *model.Facts, change any) (*Facts, error) {
+	f := &Facts{era: ast.StringTerm(m.Era), global: ast.NullTerm()}
+	if m.Global != nil {
+		v, err := f.value(m.Global)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		f.global = ast.NewTerm(v)
+	}
+	v, err := f.value(m.Repo)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	f.repo = ast.NewTerm(v)
+	if change != nil {
+		v, err := f.value(change)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		f.change = ast.NewTerm(v)
+	}
+	return f, nil
+}
+
+func inputError(err error) error { return fmt.Errorf("building policy input: %w", err) }
+
+// input is the Rego input of one part of the repository, converted from in (model.Input).
+func (f *Facts) input(in map[string]any) (ast.Value, error) {
+	v, err := f.value(in)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	obj := v.(ast.Object)
+	obj.Insert(ast.InternedTerm("era"), f.era)
+	obj.Insert(ast.InternedTerm("global"), f.global)
+	obj.Insert(ast.InternedTerm("repo"), f.repo)
+	if f.change != nil {
+		obj.Insert(ast.InternedTerm("change"), f.change)
+	}
+	return obj, nil
+}
+
+// value converts a plain value (model.Plain) as ast.InterfaceToValue does, and a
+// model.Shared once for the run.
+func (f *Facts) value(x any) (ast.Value, error) {
+	switch x := x.(type) {
+	case map[string]any:
+		terms := make([]ast.Term, 2*len(x)) // one allocation for the object's terms
+		kvs := make([][2]*ast.Term, 0, len(x))
+		i := 0
+		for k, e := range x {
+			v, err := f.value(e)
+			if err != nil {
+				return nil, err
+			}
+			terms[i].Value, terms[i+1].Value = ast.String(k), v
+			kvs = append(kvs, [2]*ast.Term{&terms[i], &terms[i+1]})
+			i += 2
+		}
+		return ast.NewObject(kvs...), nil
+	case []any:
+		terms := make([]ast.Term, len(x))
+		ts := make([]*ast.Term, len(x))
+		for i, e := range x {
+			v, err := f.value(e)
+			if err != nil {
+				return nil, err
+			}
+			terms[i].Value = v
+			ts[i] = &terms[i]
+		}
+		return ast.NewArray(ts...), nil
+	case *model.Shared:
+		if v, ok := f.shared.Load(x); ok {
+			return v.(ast.Value), nil
+		}
+		v, err := f.value(x.Value)
+		if err != nil {
+			return nil, err
+		}
+		// OPA values are safe to read from concurrent evaluations; two workers converting
+		// the same value at once keep the first.
+		got, _ := f.shared.LoadOrStore(x, v)
+		return got.(ast.Value), nil
+	}
+	return ast.InterfaceToValue(x)
+}
+
+// conftestValue is a whole document as plain conftest policies see it, converted lazily: it is
+// the input itself, not a member of an array, so what a policy does not read is never
+// converted. Values must be plain (model.Plain): the lazy conversion cannot report an error,
+// and a lazy object must stay with one evaluation at a time (it caches what it converts).
+func conftestValue(doc any) (ast.Value, error) {
+	if m, ok := doc.(map[string]any); ok {
+		return ast.LazyObject(m), nil
+	}
+	return ast.InterfaceToValue(doc)
+}
