@@ -16,6 +16,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/lint"
+	"github.com/tollgate-dev/tollgate/internal/prof"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
 
@@ -35,6 +36,7 @@ type checkFlags struct {
 	caps      string
 	baseline  string // lint --baseline and --write-baseline (registered by lint only)
 	writeBase string
+	profile   *prof.Profile // lint --profile: set by runLint
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -58,7 +60,7 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 	}
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
 		OSCatalog: c.osCatalog, FleetVersion: c.fleetVer, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
-		Base: c.base, Head: c.head, Capabilities: c.caps}
+		Base: c.base, Head: c.head, Capabilities: c.caps, Profile: c.profile}
 	if c.head != "" && c.base == "" {
 		return lint.Options{}, usagef("--head needs --base")
 	}
@@ -130,9 +132,10 @@ func (r *reportFlags) register(cmd *cobra.Command, what string) {
 type lintFlags struct {
 	checkFlags
 	reportFlags
-	sarifFile string
-	category  string
-	review    reviewFlags
+	sarifFile   string
+	category    string
+	review      reviewFlags
+	profileFile string
 }
 
 func newLintCmd(e *env) *cobra.Command {
@@ -158,6 +161,8 @@ configuration error, 3 internal error.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.sarifFile, "sarif-file", "", "also write a SARIF report to FILE")
 	f.StringVar(&fl.category, "category", report.DefaultCategory, "SARIF automationDetails.id (code scanning category)")
+	f.StringVar(&fl.profileFile, "profile", "", "print the time and allocations of each stage and rule, slowest first, to standard error, or with --profile=FILE to FILE (the checks then run on one core)")
+	f.Lookup("profile").NoOptDefVal = "-"
 	fl.review.register(cmd, &fl.checkFlags)
 	return cmd
 }
@@ -166,7 +171,16 @@ func runLint(ctx context.Context, e *env, fl *lintFlags, args []string) error {
 	if sameFile(fl.output, fl.sarifFile) {
 		return usagef("-o %s and --sarif-file %s name the same file: one report would overwrite the other", fl.output, fl.sarifFile)
 	}
+	if fl.profileFile != "" {
+		if sameFile(fl.profileFile, fl.output) || sameFile(fl.profileFile, fl.sarifFile) {
+			return usagef("--profile=%s names the file of a report: one would overwrite the other", fl.profileFile)
+		}
+		fl.profile = prof.New()
+	}
 	res, level, in, err := checkAndReport(ctx, e, &fl.checkFlags, &fl.reportFlags, fl.category, args)
+	if err == nil && fl.profile != nil {
+		err = writeProfile(fl.profile, fl.profileFile, e.stderr)
+	}
 	if err != nil {
 		return internalOnReport(err)
 	}
@@ -221,13 +235,31 @@ func checkAndReport(ctx context.Context, e *env, cf *checkFlags, rf *reportFlags
 		return nil, 0, nil, err
 	}
 	in := reportInput(res, category)
+	mark := cf.profile.Mark()
 	if err := writeReport(rep, in, rf.output, e.stdout); err != nil {
 		return res, level, in, &reportError{err}
 	}
+	cf.profile.Stage("report", mark)
 	if note := res.StaleCatalogNote(opts.Now); note != "" {
 		fmt.Fprintln(e.stderr, note)
 	}
 	return res, level, in, nil
+}
+
+// writeProfile writes the profile of lint --profile to path ("-": stderr).
+func writeProfile(p *prof.Profile, path string, stderr io.Writer) error {
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		return err
+	}
+	if path == "-" {
+		_, err := stderr.Write(buf.Bytes())
+		return err
+	}
+	if err := writeBytes(buf.Bytes(), path, nil); err != nil {
+		return &reportError{fmt.Errorf("--profile: %w", err)}
+	}
+	return nil
 }
 
 // reportError is a report that could not be written (exit 3 for lint; apply refuses and records

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/gitsrc"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
+	"github.com/tollgate-dev/tollgate/internal/prof"
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
@@ -64,6 +65,10 @@ type Options struct {
 	// source is what the repository is read from (nil: the working tree); the base's lint of
 	// NewOnly reads a commit.
 	source load.Source
+
+	// Profile, when set, accounts the time and allocations of each stage and rule (lint
+	// --profile); the checks then run on one worker, so each stage's allocations are its own.
+	Profile *prof.Profile
 }
 
 // Result is what a run found.
@@ -119,6 +124,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Config: cfg, Catalog: catalog.New()}
+	setup := opts.Profile.Mark()
 	// Compiling the schemas and rules and reading the repository's entries need nothing from
 	// each other: done at once, the compilation costs no wall time on a large repository.
 	type built struct {
@@ -192,16 +198,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	opts.Profile.Stage("setup: compile, open, prescan", setup)
 	repo, fs, sups, err := b.st.check(ctx, root, entries, o, true)
 	if err != nil {
 		return nil, err
 	}
 	res.Repo = repo
 	res.release = b.st.budget.stop
+	post := opts.Profile.Mark()
 	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now)
 	res.leaveOutKnown(opts, baseFound, baseName)
 	res.Findings = acknowledge(res.Findings, acks, res.Catalog)
 	finding.Sort(res.Findings)
+	opts.Profile.Stage("post-process", post)
 	res.OSCatalog = b.st.osCatalog
 	if !opts.SkipPolicy {
 		// After postProcess: the notes that the capabilities were widened can't be configured away.

@@ -86,6 +86,7 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 		// --checks schema: the rules' metadata for the catalog, nothing compiled.
 		MetadataOnly: opts.SkipPolicy,
 		MaxMemory:    maxMemory,
+		Profile:      opts.Profile,
 		Sandbox: policy.Sandbox{File: opts.Capabilities,
 			AllowBuiltins: cfg.Capabilities.AllowBuiltins, AllowNet: cfg.Capabilities.AllowNet},
 	})
@@ -121,6 +122,7 @@ func newPolicyStage(ctx context.Context, opts Options, cfg *config.Config, cat *
 			Data:    map[string]any{"os_catalog": osc.Data()},
 			Catalog: osc,
 			Now:     opts.Now,
+			Profile: opts.Profile,
 		})
 		if err != nil {
 			return nil, usage("%v", err)
@@ -147,6 +149,9 @@ func ruleInfo(cat *catalog.Catalog) map[string]config.RuleInfo {
 func workerCount(opts Options) int {
 	if opts.Workers > 0 {
 		return opts.Workers
+	}
+	if opts.Profile != nil {
+		return 1
 	}
 	return runtime.GOMAXPROCS(0)
 }

@@ -207,6 +207,7 @@ func (p *pipeline) prepareModel() error {
 // loadEntries reads entries in full (see load.Repo.LoadBatch) and collects what lint needs
 // from the files the batch claimed: their suppressions and the secrets written in them.
 func (p *pipeline) loadEntries(idx []int) part {
+	defer p.st.opts.Profile.Stage("load", p.st.opts.Profile.Mark())
 	abs := make([]string, len(idx))
 	for k, i := range idx {
 		abs[k] = p.abs[i]
@@ -236,9 +237,11 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	b := pt.batch
 	pt.yaml = yamlOf(b.Entries, b.Refs)
 	if !p.st.opts.SkipSchema {
+		mark := p.st.opts.Profile.Mark()
 		for _, e := range b.Entries {
 			pt.findings = append(pt.findings, p.st.validateEntry(e)...)
 		}
+		p.st.opts.Profile.Stage("schema", mark)
 	}
 	if !p.st.opts.SkipPolicy {
 		in := model.Part{Teams: b.Entries, Refs: b.Refs, EnvRefs: b.EnvRefs, Secrets: pt.secrets}
@@ -268,7 +271,9 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 		sups = append(sups, pt.sups...)
 	}
 	fs = append(fs, shared...)
+	mark := p.st.opts.Profile.Mark()
 	fs = append(fs, p.repo.Complete(batches)...)
+	p.st.opts.Profile.Stage("load", mark)
 	usedBy := map[string][]any{}
 	for _, r := range p.repo.Refs {
 		if r.Role == "package" && r.File != nil {
@@ -277,12 +282,14 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 	}
 	pkgs := p.repo.Packages
 	if !p.st.opts.SkipSchema {
+		mark := p.st.opts.Profile.Mark()
 		for _, e := range p.globals {
 			fs = append(fs, p.st.validateEntry(e)...)
 		}
 		for _, d := range pkgs {
 			fs = append(fs, p.st.validate(d, fleet.KindPackageFile, p.repo.Era)...)
 		}
+		p.st.opts.Profile.Stage("schema", mark)
 	}
 	if !p.st.opts.SkipPolicy {
 		secrets := append(slices.Clone(first.secrets), model.ScanOtherFiles(p.repo)...)
@@ -301,7 +308,10 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 	if p.st.policy.HasConftest() {            // documents are converted for conftest policies only
 		job.Conftest = model.ConftestDocs(entries)
 	}
+	pr := p.st.opts.Profile
 	results, fs := p.st.policy.Evaluate(ctx, p.common, job)
+	mark := pr.Mark()
+	defer pr.Stage("locate", mark)
 	docs := make(map[string]*load.Doc, len(entries)+len(p.globals)+len(pkgs)+len(released))
 	for _, e := range released {
 		docs[e.File.Path] = &e.Doc

@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/model"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
+	"github.com/tollgate-dev/tollgate/internal/prof"
 )
 
 // Options configure the engine.
@@ -37,6 +38,8 @@ type Options struct {
 	// MetadataOnly reads the rules' METADATA and checks their parameters without compiling
 	// anything: an engine for the catalog of a run that evaluates no policy (--checks schema).
 	MetadataOnly bool
+	// Profile, when set, accounts each rule's evaluations (lint --profile).
+	Profile *prof.Profile
 }
 
 // Engine holds prepared queries, ready to evaluate many inputs concurrently.
@@ -233,6 +236,7 @@ func (e *Engine) Evaluate(ctx context.Context, f *Facts, j Job) (rs []Result, fs
 			fs = append(fs, internalError(fmt.Errorf("evaluating the rules: %v", r)))
 		}
 	}()
+	mark := e.opts.Profile.Mark()
 	in := evalInputs{change: j.Change}
 	m := model.Input(j.Part, &f.profiles)
 	var err error
@@ -246,6 +250,8 @@ func (e *Engine) Evaluate(ctx context.Context, f *Facts, j Job) (rs []Result, fs
 		}
 		in.conftest = append(in.conftest, conftestInput{file: d.File, input: v})
 	}
+	e.opts.Profile.Stage("policy input", mark)
+	defer e.opts.Profile.Stage("rules", e.opts.Profile.Mark())
 	return e.eval(ctx, in)
 }
 
@@ -274,6 +280,8 @@ func (e *Engine) eval(ctx context.Context, in evalInputs) ([]Result, []finding.F
 	st := e.runOf(ctx)
 	run := func(p *prepared, input ast.Value, file string) {
 		var rs rego.ResultSet
+		mark := e.opts.Profile.Mark()
+		defer e.opts.Profile.Rule(p.rule.ID, mark)
 		rctx, err := e.evalLimited(ctx, st, p, func(rctx context.Context) (err error) {
 			rs, err = p.query.Eval(rctx, rego.EvalParsedInput(input), rego.EvalTime(e.opts.Now),
 				rego.EvalPrintHook(&e.prints), rego.EvalHTTPRoundTripper(e.http))
