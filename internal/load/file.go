@@ -41,6 +41,10 @@ type File struct {
 	reread     func() ([]byte, error) // reads the file again from its source
 	reloadOnce sync.Once
 	reloaded   []byte
+	// A software package file is converted once, however many entries list it (see packageDoc).
+	pkgOnce sync.Once
+	pkg     *Doc
+	pkgErr  error
 }
 
 // Lines indexes the file's text lines (see Content for a file already let go).

@@ -215,17 +215,10 @@ func (b *builder) itemFiles(holder *File, item *yaml.Node, path []any) {
 // packageFile records a software package YAML file as its own document (a mapping, or a list
 // of mappings) and follows the files it references, relative to its own directory.
 func (b *builder) packageFile(f *File) {
-	root := docRoot(f.Node)
-	doc := &Doc{File: f, Root: root, owners: map[*yaml.Node]*File{}}
-	lim := b.files.limits
-	doc.rebuild = func() (*yaml.Node, map[*yaml.Node]*File) {
-		node, _ := yamlsrc.Parse(f.Data, lim)
-		return docRoot(node), map[*yaml.Node]*File{}
-	}
-	if v, err := yamlsrc.ToAny(f.Node, b.files.limits.MaxNodes); err != nil {
+	doc, err := b.packageDoc(f)
+	root := doc.Root
+	if err != nil {
 		b.atNode(f, root, catalog.FileInvalid, finding.Error, err.Error(), "")
-	} else {
-		doc.Value = v
 	}
 	b.packages = append(b.packages, doc)
 	if root == nil {
@@ -248,6 +241,28 @@ func (b *builder) packageFile(f *File) {
 		b.itemFiles(f, it, prefix(i))
 	}
 	b.entry = saved
+}
+
+// packageDoc is a software package file's document, built and converted once for the run: a
+// package in a shared lib/ is listed by every team, and its document is the same for each
+// (which entry lists it is in the references). err is why it did not convert.
+func (b *builder) packageDoc(f *File) (*Doc, error) {
+	f.pkgOnce.Do(func() {
+		root := docRoot(f.Node)
+		doc := &Doc{File: f, Root: root, owners: map[*yaml.Node]*File{}}
+		lim := b.files.limits
+		doc.rebuild = func() (*yaml.Node, map[*yaml.Node]*File) {
+			node, _ := yamlsrc.Parse(f.Data, lim)
+			return docRoot(node), map[*yaml.Node]*File{}
+		}
+		if v, err := yamlsrc.ToAny(f.Node, lim.MaxNodes); err != nil {
+			f.pkgErr = err
+		} else {
+			doc.Value = v
+		}
+		f.pkg = doc
+	})
+	return f.pkg, f.pkgErr
 }
 
 // orgRefs follows files referenced from org_settings (EULA, logos).
