@@ -73,6 +73,8 @@ type Options struct {
 
 // Result is what a run found.
 type Result struct {
+	// Repo is the repository checked: its entries (documents let go), files and environment
+	// references; of its Refs only those the run read at the end (see laterRefs).
 	Repo     *load.Repo
 	Config   *config.Config
 	Catalog  *catalog.Catalog

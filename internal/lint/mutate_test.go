@@ -33,6 +33,7 @@ import (
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
+	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
@@ -195,7 +196,16 @@ func reachedFiles(t *testing.T, dir string) []fileCtx {
 	for _, e := range res.Repo.Entries {
 		add(fileCtx{rel: e.File.Path, era: e.Era, def: defName(e.Kind, e.Era), entry: true}, e.File.Path)
 	}
-	for _, r := range res.Repo.Refs {
+	// A lint run keeps few references once its batches are done: load them all.
+	var entries []string
+	for _, e := range res.Repo.Entries {
+		entries = append(entries, filepath.Join(res.Repo.Root, filepath.FromSlash(e.File.Path)))
+	}
+	full, err := load.Load(context.Background(), load.Options{Root: res.Repo.Root, Entries: entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range full.Refs {
 		if r.File == nil || r.Entry == nil {
 			continue
 		}

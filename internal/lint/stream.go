@@ -247,6 +247,7 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 		in := model.Part{Teams: b.Entries, Refs: b.Refs, EnvRefs: b.EnvRefs, Secrets: pt.secrets}
 		pt.findings = append(pt.findings, p.evaluate(ctx, in, b.Entries, nil, nil, false)...)
 	}
+	b.Refs = laterRefs(b.Entries, b.Refs)
 	p.repo.Release(b)
 	pt.secrets = nil
 	// A file many teams include (a lib/ policies file) gets the same findings for every team:
@@ -255,6 +256,30 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 	// findings).
 	pt.findings = dropCopies(pt.findings)
 	return pt
+}
+
+// laterRefs are the references of a checked batch that the run still reads once every batch
+// is done: those to package files (input.packages' used_by, in the last evaluation) and, from
+// entries whose YAML holds a suppression comment, those to other files (includeSites). The
+// rest go with the batch: a team of a real-shaped repository lists some 40 files, and keeping
+// their references was most of what a run held per team.
+func laterRefs(entries []*load.Entry, refs []load.Ref) []load.Ref {
+	suppressing := map[*load.Entry]bool{}
+	for _, e := range entries {
+		for _, f := range e.Files(nil) {
+			if bytes.Contains(f.Data, []byte("tollgate:ignore")) {
+				suppressing[e] = true
+				break
+			}
+		}
+	}
+	var out []load.Ref
+	for _, r := range refs {
+		if r.Role == "package" || (suppressing[r.Entry] && !yamlPath(r.Target)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // checkRest evaluates the global entries, the package files and the files no entry reaches,

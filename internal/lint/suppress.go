@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
 )
 
@@ -136,14 +137,29 @@ func includeSites(repo *load.Repo, fs []finding.Finding, sups []*suppression) ma
 		return nil
 	}
 	out := map[string][]site{}
-	for _, r := range repo.Refs {
-		if r.Entry == nil || !flagged[r.Target] {
+	add := func(refs []load.Ref, global bool) {
+		for _, r := range refs {
+			if r.Entry == nil || (r.Entry.Kind == fleet.KindGlobal) != global || !flagged[r.Target] {
+				continue
+			}
+			loc := r.Entry.Doc.Locate(r.Path, false)
+			s := site{loc.File, loc.Start.Line}
+			if loc.File != "" && !slices.Contains(out[r.Target], s) {
+				out[r.Target] = append(out[r.Target], s)
+			}
+		}
+	}
+	// The global entries' references are all kept; a team's went with its batch (laterRefs):
+	// each team entry is read again, one at a time.
+	add(repo.Refs, true)
+	for _, e := range repo.Entries {
+		if e.Kind == fleet.KindGlobal {
 			continue
 		}
-		loc := r.Entry.Doc.Locate(r.Path, false)
-		s := site{loc.File, loc.Start.Line}
-		if loc.File != "" && !slices.Contains(out[r.Target], s) {
-			out[r.Target] = append(out[r.Target], s)
+		again, _, refs, _ := repo.LoadEntry(e.File.Abs)
+		add(refs, false)
+		if again != nil {
+			repo.Forget(again)
 		}
 	}
 	return out
