@@ -28,11 +28,19 @@ const minMemoryLimit = 56 << 20
 // their own settings. Only the CLI asks for it (Options.LimitMemory): it is a process-wide
 // setting.
 type memoryBudget struct {
-	mu      sync.Mutex
-	limit   int64
-	sample  []metrics.Sample
-	percent int // GOGC before the budget, restored by stop
+	mu       sync.Mutex
+	limit    int64
+	headroom int64 // above the live heap; grows when the collector runs more than once a batch
+	sample   []metrics.Sample
+	percent  int // GOGC before the budget, restored by stop
+	// batches and cycles count the batches done and the collections run; at (their values at
+	// the last look at the collector's pace).
+	batches, cycles     uint64
+	atBatches, atCycles uint64
 }
+
+// paceWindow is how many batches the collector's pace is judged over.
+const paceWindow = 8
 
 // startMemoryBudget settles what is live after setup and sets the first limit; nil when the
 // environment already configures the collector.
@@ -41,14 +49,15 @@ func startMemoryBudget() *memoryBudget {
 		return nil
 	}
 	runtime.GC() // the facts were just built and the prescan's garbage is gone
-	b := &memoryBudget{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	b := &memoryBudget{headroom: batchHeadroom,
+		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}}
 	b.update()
 	b.percent = debug.SetGCPercent(-1)
 	return b
 }
 
-// update raises the limit to keep batchHeadroom above the live heap measured by the last
-// collection.
+// update is called after every batch: it raises the limit to keep the headroom above the live
+// heap measured by the last collection.
 func (b *memoryBudget) update() {
 	if b == nil {
 		return
@@ -56,14 +65,36 @@ func (b *memoryBudget) update() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	metrics.Read(b.sample)
-	live := int64(0)
+	var live int64
+	var cycles uint64
 	if b.sample[0].Value.Kind() == metrics.KindUint64 {
 		live = int64(min(b.sample[0].Value.Uint64(), math.MaxInt64/2))
 	}
-	if want := max(minMemoryLimit, live+batchHeadroom); want > b.limit {
+	if b.sample[1].Value.Kind() == metrics.KindUint64 {
+		cycles = b.sample[1].Value.Uint64()
+	}
+	if want := b.observe(live, cycles); want > b.limit {
 		b.limit = want
 		debug.SetMemoryLimit(want)
 	}
+}
+
+// observe records a batch done, with the live heap and the collections run so far, and returns
+// the limit the budget wants. The headroom must hold the batches in flight and their garbage:
+// when it does not, the collector finds the heap at the limit again as soon as it is done and
+// runs back to back. So once the collections of the last paceWindow batches outnumber them,
+// the headroom grows by half, until they no longer do: the budget grows with what the live
+// heap needs instead of the collector looping.
+func (b *memoryBudget) observe(live int64, cycles uint64) int64 {
+	b.batches++
+	b.cycles = cycles
+	if n := b.batches - b.atBatches; n >= paceWindow {
+		if b.cycles-b.atCycles > n {
+			b.headroom += b.headroom / 2
+		}
+		b.atBatches, b.atCycles = b.batches, b.cycles
+	}
+	return max(minMemoryLimit, live+b.headroom)
 }
 
 // stop gives the collector back its usual pacing.

@@ -58,3 +58,28 @@ func TestMemoryBudgetRespectsEnvironment(t *testing.T) {
 }
 
 func runGC() { debug.FreeOSMemory() }
+
+// When the collector runs more than once a batch, the headroom grows until it no longer does;
+// at a slower pace it stays.
+func TestMemoryBudgetNeverLoops(t *testing.T) {
+	b := &memoryBudget{headroom: batchHeadroom}
+	var cycles uint64
+	for range 4 * paceWindow { // one collection every other batch: paced as it should be
+		cycles += uint64(b.batches % 2)
+		b.observe(10<<20, cycles)
+	}
+	if b.headroom != batchHeadroom {
+		t.Fatalf("headroom %d at one collection every other batch, want %d", b.headroom, batchHeadroom)
+	}
+	for range paceWindow { // three a batch: a loop
+		cycles += 3
+		b.observe(10<<20, cycles)
+	}
+	grown := b.headroom
+	if grown <= batchHeadroom {
+		t.Fatalf("headroom %d after three collections a batch, want more than %d", grown, batchHeadroom)
+	}
+	if want := int64(10<<20) + grown; b.observe(10<<20, cycles) != max(minMemoryLimit, want) {
+		t.Errorf("limit does not follow the grown headroom %d", grown)
+	}
+}
