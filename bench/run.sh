@@ -10,8 +10,14 @@
 # share its lib/ includes, profiles and packages, 15 to 40 profiles a team. Quadratic rules and
 # per-team conversions of shared files show there, not in the synthetic teams.
 #
+# Last, the scaling table: SCALE (default 1,000 / 5,000 / 10,000 / 20,000) copies of one real
+# team file (TEAM, default Fleet's workstations.yml: 101 lines, 40 includes of the shared lib/)
+# with unique names and secrets, each size linted once, with the yaml.v3 floor and conftest on
+# the same files: wall, user CPU, peak RSS, time per team, and the ratios. SCALE= skips it.
+#
 #   bash bench/run.sh            # N=10000 RUNS=3 N_LIKE=2000
 #   N=1000 RUNS=5 bash bench/run.sh
+#   N=1000 RUNS=1 N_LIKE=0 SCALE="1000 2000" bash bench/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-10000}
@@ -19,14 +25,16 @@ RUNS=${RUNS:-3}
 work=${WORK_DIR:-$(mktemp -d)}
 N_LIKE=${N_LIKE:-2000}
 LIKE=${LIKE:-$here/../shared/corpora/fleet-it-and-security}
+TEAM=${TEAM:-workstations.yml}
+SCALE=${SCALE-1000 5000 10000 20000}
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 go run "$here/bench/gen" -n "$N" -o "$work/repo"
-if [ -d "$LIKE" ]; then
+if [ -d "$LIKE" ] && [ "$N_LIKE" -gt 0 ]; then
   rm -rf "$work/like"
   go run "$here/bench/gen" -n "$N_LIKE" -like "$LIKE" -o "$work/like"
 fi
-(cd "$here" && go build -trimpath -o "$work/tollgate" ./cmd/tollgate && go build -trimpath -o "$work/yamlfloor" ./bench/yamlfloor)
+(cd "$here" && go build -trimpath -o "$work/tollgate" ./cmd/tollgate && go build -trimpath -o "$work/yamlfloor" ./bench/yamlfloor && go build -o "$work/gen" ./bench/gen)
 conftest=${CONFTEST:-}
 if [ -z "$conftest" ]; then
   GOBIN="$work/bin" go install github.com/open-policy-agent/conftest@v0.71.1
@@ -50,4 +58,34 @@ if [ -d "$work/like" ]; then
   echo "shaped like $(basename "$LIKE"): $N_LIKE team files"
   measure "tollgate lint (schema + policy)" ./tollgate lint like --format json -o out.json
   measure "yaml.v3 parse only (the floor)" ./yamlfloor like
+fi
+
+# The scaling table: one run of each command per size, one size after the other.
+once() { # once CMD...: "wall user rss_kb" of one run
+  /usr/bin/time -f "%e %U %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$work/time"
+}
+if [ -d "$LIKE" ] && [ -n "$SCALE" ]; then
+  echo
+  echo "scaling: N copies of $(basename "$LIKE")/teams/$TEAM beside its lib/, one run each, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%7s | %8s %8s %7s %9s | %8s %8s | %8s %7s %8s\n' teams wall user RSS "ms/team" floor "×floor" conftest RSS "×faster"
+  rows=()
+  for n in $SCALE; do
+    rm -rf "$work/scale"
+    ./gen -n "$n" -like "$LIKE" -team "$TEAM" -o "$work/scale" >/dev/null
+    read -r tw tu tm < <(once ./tollgate lint scale --format json -o out.json)
+    read -r fw _ _ < <(once ./yamlfloor scale)
+    read -r cw _ cm < <(once "$conftest" test --no-color -o json --policy "$here/bench/conftest" \
+      --data "$here/bench/conftest/data.json" scale/default.yml scale/teams/)
+    awk -v n="$n" -v tw="$tw" -v tu="$tu" -v tm="$tm" -v fw="$fw" -v cw="$cw" -v cm="$cm" 'BEGIN {
+      printf "%7d | %7.2fs %7.2fs %5dMB %9.3f | %7.2fs %8.2f | %7.2fs %5dMB %8.2f\n",
+        n, tw, tu, tm / 1024, 1000 * tw / n, fw, tw / fw, cw, cm / 1024, cw / tw }'
+    rows+=("$n $tw $tm")
+  done
+  rm -rf "$work/scale"
+  # Flat means: time per team and peak memory within 25 % from the smallest size to the largest.
+  printf '%s\n' "${rows[@]}" | awk '{ t = $2 / $1; m = $3
+    if (NR == 1 || t < tmin) tmin = t; if (NR == 1 || t > tmax) tmax = t
+    if (NR == 1 || m < mmin) mmin = m; if (NR == 1 || m > mmax) mmax = m }
+    END { printf "variation over the sizes: time per team %.0f %%, peak RSS %.0f %%\n", 100 * (tmax - tmin) / tmin, 100 * (mmax - mmin) / mmin }'
 fi
