@@ -86,6 +86,9 @@ func (b *memoryBudget) update() {
 // the headroom grows by half, until they no longer do: the budget grows with what the live
 // heap needs instead of the collector looping.
 func (b *memoryBudget) observe(live int64, cycles uint64) int64 {
+	if b.batches == 0 { // the first look, at the start: setup's collections are not the batches'
+		b.atCycles = cycles
+	}
 	b.batches++
 	b.cycles = cycles
 	if n := b.batches - b.atBatches; n >= paceWindow {

@@ -63,7 +63,8 @@ func runGC() { debug.FreeOSMemory() }
 // at a slower pace it stays.
 func TestMemoryBudgetNeverLoops(t *testing.T) {
 	b := &memoryBudget{headroom: batchHeadroom}
-	var cycles uint64
+	cycles := uint64(20) // the collections of setup, before the first batch
+	b.observe(10<<20, cycles)
 	for range 4 * paceWindow { // one collection every other batch: paced as it should be
 		cycles += uint64(b.batches % 2)
 		b.observe(10<<20, cycles)
