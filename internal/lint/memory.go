@@ -33,8 +33,8 @@ type memoryBudget struct {
 	headroom int64 // above the live heap; grows when the collector runs more than once a batch
 	sample   []metrics.Sample
 	percent  int // GOGC before the budget, restored by stop
-	// batches and cycles count the batches done and the collections run; at (their values at
-	// the last look at the collector's pace).
+	// batches and cycles count the batches done and the collections run; atBatches and
+	// atCycles are their values at the last look at the collector's pace.
 	batches, cycles     uint64
 	atBatches, atCycles uint64
 }
