@@ -22,7 +22,8 @@ const minMemoryLimit = 56 << 20
 // short-lived YAML trees and Rego values over a small live heap. GOGC=100 lets the heap grow
 // to twice what is live, which grows with the repository (a record per file); the budget
 // instead turns GOGC off and sets a soft memory limit of what is live plus batchHeadroom (at
-// least minMemoryLimit), raised after every batch so the collector is never starved into
+// least minMemoryLimit), raised after every batch, and after any collection that leaves the live
+// heap near it (watchCollections), so the collector is never starved into
 // running back to back. It bounds the peak as the repository grows, for some more CPU than
 // GOGC=100 spends (docs/performance.md has the figures). Whoever sets GOGC or GOMEMLIMIT keeps
 // their own settings. Only the CLI asks for it (Options.LimitMemory): it is a process-wide
@@ -37,6 +38,7 @@ type memoryBudget struct {
 	// atCycles are their values at the last look at the collector's pace.
 	batches, cycles     uint64
 	atBatches, atCycles uint64
+	stopped             bool // stop ran: the collection watcher does nothing more
 }
 
 // paceWindow is how many batches the collector's pace is judged over.
@@ -53,7 +55,52 @@ func startMemoryBudget() *memoryBudget {
 		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}}
 	b.update()
 	b.percent = debug.SetGCPercent(-1)
+	watchCollections(b)
 	return b
+}
+
+// watchCollections runs b.collected after every collection until the budget stops. update only
+// runs between batches, and one batch can be the whole repository (a single team file of
+// 8 MB): while it is in flight, a live heap that outgrows the limit would keep the collector
+// running back to back (Go caps it at about half the CPU, which is what an 8 MB team file cost
+// before: 46 % of the run's CPU in the collector). A finalizer runs once per collection that
+// finds its object unreachable, so re-arming it from itself follows every cycle.
+func watchCollections(b *memoryBudget) {
+	sentinel := new([16]byte)
+	runtime.SetFinalizer(sentinel, func(*[16]byte) {
+		if b.collected() {
+			watchCollections(b)
+		}
+	})
+}
+
+// collected is called after a collection: when what is live no longer leaves half the headroom
+// under the limit, the limit rises to what is live plus the headroom or half what is live,
+// whichever is more (a large live heap then costs a collection per half of itself allocated,
+// as GOGC=50 would, instead of one per few megabytes). It reports whether to keep watching.
+func (b *memoryBudget) collected() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return false
+	}
+	metrics.Read(b.sample[:1])
+	if b.sample[0].Value.Kind() != metrics.KindUint64 {
+		return true
+	}
+	if want, raise := b.raiseFor(int64(min(b.sample[0].Value.Uint64(), math.MaxInt64/4))); raise {
+		b.limit = want
+		debug.SetMemoryLimit(want)
+	}
+	return true
+}
+
+// raiseFor is the limit a live heap of live bytes needs, and whether it is above the current one.
+func (b *memoryBudget) raiseFor(live int64) (int64, bool) {
+	if live+b.headroom/2 <= b.limit {
+		return b.limit, false
+	}
+	return live + max(b.headroom, live/2), true
 }
 
 // update is called after every batch: it raises the limit to keep the headroom above the live
@@ -105,6 +152,9 @@ func (b *memoryBudget) stop() {
 	if b == nil {
 		return
 	}
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
 	debug.SetGCPercent(b.percent)
 	debug.SetMemoryLimit(math.MaxInt64)
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // The budget turns GOGC off, keeps the limit batchHeadroom above the live heap (never below
@@ -82,5 +83,43 @@ func TestMemoryBudgetNeverLoops(t *testing.T) {
 	}
 	if want := int64(10<<20) + grown; b.observe(10<<20, cycles) != max(minMemoryLimit, want) {
 		t.Errorf("limit does not follow the grown headroom %d", grown)
+	}
+}
+
+// A live heap that outgrows the limit inside one batch (one team file of 8 MB is the whole
+// repository's batch) raises the limit at the next collection, without waiting for the batch to
+// end: the collector otherwise ran back to back, on half the CPU.
+func TestMemoryBudgetRaisesWithinBatch(t *testing.T) {
+	b := &memoryBudget{headroom: batchHeadroom, limit: 70 << 20}
+	if _, raise := b.raiseFor(50 << 20); raise {
+		t.Error("raised with more than half the headroom free")
+	}
+	if want, raise := b.raiseFor(60 << 20); !raise || want != 60<<20+batchHeadroom {
+		t.Errorf("live 60 MiB under a 70 MiB limit: %d %v, want %d", want, raise, 60<<20+batchHeadroom)
+	}
+	if want, raise := b.raiseFor(300 << 20); !raise || want != 450<<20 {
+		t.Errorf("live 300 MiB: %d %v, want half of it on top", want, raise)
+	}
+
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	budget := startMemoryBudget()
+	defer budget.stop()
+	keep := make([]byte, 4*minMemoryLimit) // live, past the limit, and no batch ends
+	for range 50 {
+		runtime.GC()
+		if debug.SetMemoryLimit(-1) > int64(len(keep)) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the finalizer runs on its own goroutine
+	}
+	if got := debug.SetMemoryLimit(-1); got <= int64(len(keep)) {
+		t.Errorf("limit %d with %d bytes live: not raised by the collections", got, len(keep))
+	}
+	runtime.KeepAlive(keep)
+	budget.stop()
+	runtime.GC()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit %d after stop: the watcher raised it again", got)
 	}
 }
