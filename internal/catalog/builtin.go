@@ -25,6 +25,14 @@ const (
 	PolicyError        = "policy-error"
 	PolicyCapabilities = "policy-capabilities"
 	InternalError      = "internal-error"
+
+	// The Kubernetes kind's (internal/kube, internal/kubeschema).
+	SchemaKindUnknown    = "schema-kind-unknown"
+	SchemaDeprecated     = "schema-deprecated"
+	FileSkipped          = "file-skipped"
+	KustomizationInvalid = "kustomization-invalid"
+	KustomizationRemote  = "kustomization-remote"
+	KustomizeBuild       = "kustomize-build"
 )
 
 // Builtin lists the rules implemented in Go and CUE.
@@ -63,6 +71,18 @@ var Builtin = []Rule{
 		Description: "The repository targets a Fleet release (`fleet_version:` in .tollgate.yaml or `--fleet-version`; default: the newest release tollgate's schemas follow) that does not know this key or value yet, or no longer knows it: fleetctl of that release rejects it as an unknown key, or the server refuses it. The table of when each key appeared is cue/versions/versions.cue. Fix: remove the key, or raise fleet_version to the Fleet you actually run."},
 	{ID: SchemaCustom, Title: "Organisation schema violated", Category: "schema", Severity: finding.Error, Source: "builtin",
 		Description: "A constraint from the organisation's own CUE schema (`--schema` or `schemas:` in .tollgate.yaml) is not met."},
+	{ID: SchemaKindUnknown, Title: "No schema for this apiVersion and kind", Category: "schema", Severity: finding.Note, Source: "builtin",
+		Description: "tollgate has no schema for the document's apiVersion and kind (it bundles the built-in kinds of one Kubernetes release and the Argo CD, Flux, Sealed Secrets and Argo Rollouts custom resources), so its structure is not checked: the policy rules still run. This is kubeconform's `-ignore-missing-schemas`, said rather than silent. Add CUE for an in-house custom resource with `--schema` (docs/kubernetes-schemas.md); when the kind is known under another apiVersion, the hint names it."},
+	{ID: SchemaDeprecated, Title: "Custom resource version is deprecated", Category: "schema", Severity: finding.Warning, Source: "builtin",
+		Description: "The custom resource definition marks this version deprecated (its `deprecationWarning`): the controller still serves it, but a later release removes it. Move the manifest to the version the warning names."},
+	{ID: FileSkipped, Title: "File is not a Kubernetes manifest and is not checked", Category: "load", Severity: finding.Note, Source: "builtin",
+		Description: "In a Kubernetes repository, tollgate checks YAML and JSON files of apiVersion/kind documents and kustomization files. Files that are not manifests are skipped and said so once each, never reported as broken YAML: Helm charts (a directory with Chart.yaml: templates, values; Helm charts are out of scope), Go templates (`{{ }}` actions), CI and tool configuration, and YAML without apiVersion and kind (values files, application configuration)."},
+	{ID: KustomizationInvalid, Title: "Kustomization refers to something that is not there", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "A kustomization.yaml names a resource, base, component or patch that does not exist in the repository, or leads out of it. `kustomize build` (and Argo CD and Flux with it) fails on this overlay; fix the path, which is relative to the kustomization's directory."},
+	{ID: KustomizationRemote, Title: "Kustomization uses a remote base", Category: "load", Severity: finding.Warning, Source: "builtin",
+		Description: "A kustomization.yaml names a remote base or resource (a git URL, `github.com/org/repo//path?ref=…`, an HTTP URL). tollgate checks what is in the repository and reads nothing from the network, so what the remote part adds is not checked, and `--render` does not build this overlay. Vendor the base into the repository to have it checked."},
+	{ID: KustomizeBuild, Title: "Kustomize overlay does not build", Category: "load", Severity: finding.Error, Source: "builtin",
+		Description: "With `--render`, tollgate builds each overlay (a kustomization no other kustomization includes) with the Kustomize library, as `kustomize build` does, reading only the repository. The build failed with the message shown: Argo CD and Flux would fail on it the same way."},
 	{ID: Suppression, Title: "Suppression comment is malformed or unused", Category: "meta", Severity: finding.Warning, Source: "builtin", NoComment: true,
 		Description: "A `# tollgate:ignore RULE-ID reason` comment must name a rule and give a reason, and must silence a finding on its line or the next one. A file that can't hold a comment (a JSON, .mobileconfig or XML profile, a script) is suppressed from the line that includes it: the comment on or above the team file's `- path:` line covers that rule's findings in the file, and a file several teams list stays reported unless every one of their `- path:` lines suppresses it. Unused suppressions hide nothing and should be removed; some rules (plaintext secrets) cannot be suppressed. A suppression may end: `# tollgate:ignore RULE-ID until=YYYY-MM-DD reason` works through that day (UTC, `--now`), then stops suppressing and is reported here, and a date that is not one suppresses nothing. The rule also reports the `Tollgate-Ack:` commit trailers of a reviewed change (`lint --base`, docs/review.md) that are malformed, name a rule that is not a change rule, or match no finding."},
 	{ID: PolicyError, Title: "Policy failed to evaluate", Category: "meta", Severity: finding.Error, Source: "builtin",

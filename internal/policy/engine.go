@@ -40,6 +40,10 @@ type Options struct {
 	MetadataOnly bool
 	// Profile, when set, accounts each rule's evaluations (lint --profile).
 	Profile *prof.Profile
+	// Kind is the repository kind whose rules run (kind.go); Rules lists every rule's metadata
+	// whatever its kind. Plain conftest policies run in the Fleet engine only: the Kubernetes
+	// kind runs them through internal/conftest.
+	Kind string
 }
 
 // Engine holds prepared queries, ready to evaluate many inputs concurrently.
@@ -117,6 +121,10 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	if opts.MetadataOnly {
 		return e, nil
 	}
+	kinds, err := kindsOf(mods)
+	if err != nil {
+		return nil, err
+	}
 	decls, impls := builtins(opts.Catalog, opts.Now)
 	compiler := ast.NewCompiler().WithEnablePrintStatements(true).WithBuiltins(decls).WithCapabilities(caps)
 	compiler.Compile(modMap)
@@ -135,7 +143,7 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 		return rego.New(ropts...).PrepareForEval(ctx)
 	}
 	for _, d := range set.rules {
-		if opts.Enabled != nil && !opts.Enabled(d.rule.ID) {
+		if opts.Enabled != nil && !opts.Enabled(d.rule.ID) || kinds[d.pkg] != opts.Kind {
 			continue
 		}
 		q, err := prep("data." + d.pkg + ".report")
@@ -147,6 +155,9 @@ func newEngine(ctx context.Context, opts Options, mods []module) (*Engine, error
 	}
 	// Plain conftest policies: deny/violation are errors, warn warnings.
 	for _, d := range set.conftest {
+		if opts.Kind != KindFleet {
+			break
+		}
 		q, err := prep("data." + d.pkg + "." + d.name)
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: %w", d.file, err)
