@@ -75,6 +75,9 @@ type Doc struct {
 	SelectorFromLabels bool
 	// Encrypted: the document carries SOPS metadata (a top-level sops key).
 	Encrypted bool
+	// Overlay is, for a resource kustomize built (--render), the overlay directory that built
+	// it; File, Index and Root are then those of the source document it came from.
+	Overlay string
 }
 
 // Object is the document's value as a mapping (nil when it is not one).
