@@ -340,3 +340,15 @@ func (r *Repo) KustomizationDocs(k *Kustomization) []*Doc {
 
 // Kustomization returns the kustomization of a directory, or nil.
 func (r *Repo) Kustomization(dir string) *Kustomization { return r.kustByDir[dir] }
+
+// KustomizationDoc is the kustomization file as a document, to place findings about what it
+// generates (a resource of --render with no source document of its own). It is added to the
+// file's documents on first use, never to Repo.Docs.
+func (r *Repo) KustomizationDoc(k *Kustomization) *Doc {
+	if len(k.File.Docs) == 0 {
+		d := &Doc{File: k.File, Root: k.Root, Value: k.Value, Line: max(k.Root.Line, 1), Kind: "Kustomization"}
+		d.APIVersion, _ = k.Value["apiVersion"].(string)
+		k.File.Docs = append(k.File.Docs, d)
+	}
+	return k.File.Docs[0]
+}

@@ -34,7 +34,7 @@ type Repo struct {
 	// kustomizations that refer to what is not there.
 	Problems []finding.Finding
 
-	byPath map[string]*File
+	byPath    map[string]*File
 	kustByDir map[string]*Kustomization
 }
 
@@ -186,18 +186,18 @@ var clusterScoped = map[string]bool{
 	"apiextensions.k8s.io/CustomResourceDefinition": true, "storage.k8s.io/StorageClass": true,
 	"storage.k8s.io/CSIDriver": true, "storage.k8s.io/CSINode": true, "storage.k8s.io/VolumeAttachment": true,
 	"storage.k8s.io/VolumeAttributesClass": true,
-	"scheduling.k8s.io/PriorityClass": true, "node.k8s.io/RuntimeClass": true,
+	"scheduling.k8s.io/PriorityClass":      true, "node.k8s.io/RuntimeClass": true,
 	"networking.k8s.io/IngressClass": true, "networking.k8s.io/IPAddress": true, "networking.k8s.io/ServiceCIDR": true,
-	"admissionregistration.k8s.io/ValidatingWebhookConfiguration": true,
-	"admissionregistration.k8s.io/MutatingWebhookConfiguration": true,
-	"admissionregistration.k8s.io/ValidatingAdmissionPolicy": true,
+	"admissionregistration.k8s.io/ValidatingWebhookConfiguration":   true,
+	"admissionregistration.k8s.io/MutatingWebhookConfiguration":     true,
+	"admissionregistration.k8s.io/ValidatingAdmissionPolicy":        true,
 	"admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": true,
-	"admissionregistration.k8s.io/MutatingAdmissionPolicy": true,
-	"admissionregistration.k8s.io/MutatingAdmissionPolicyBinding": true,
-	"apiregistration.k8s.io/APIService": true, "certificates.k8s.io/CertificateSigningRequest": true,
+	"admissionregistration.k8s.io/MutatingAdmissionPolicy":          true,
+	"admissionregistration.k8s.io/MutatingAdmissionPolicyBinding":   true,
+	"apiregistration.k8s.io/APIService":                             true, "certificates.k8s.io/CertificateSigningRequest": true,
 	"certificates.k8s.io/ClusterTrustBundle": true, "flowcontrol.apiserver.k8s.io/FlowSchema": true,
 	"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": true,
-	"resource.k8s.io/DeviceClass": true, "resource.k8s.io/ResourceSlice": true,
+	"resource.k8s.io/DeviceClass":                             true, "resource.k8s.io/ResourceSlice": true,
 	"argoproj.io/ClusterAnalysisTemplate": true,
 }
 

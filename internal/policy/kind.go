@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Repository kinds a rule is written for (METADATA custom.kind). A rule reads the input of its
@@ -44,4 +46,15 @@ func kindsOf(mods []module) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// ConftestID is the rule ID of a plain conftest policy's rule: conftest/<package>/<rule> in
+// kebab case (conftest/main/deny-no-root), whichever kind runs it.
+func ConftestID(pkg, name string) string { return conftestID(pkg, name) }
+
+// Capabilities are the capabilities policies compile with in this sandbox (the default, or as
+// the configuration widens it), for other engines that must allow the same builtins.
+func (s Sandbox) Capabilities() (*ast.Capabilities, error) {
+	c, _, err := s.capabilities()
+	return c, err
 }

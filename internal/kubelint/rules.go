@@ -1,0 +1,158 @@
+package kubelint
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/kube"
+	"github.com/tollgate-dev/tollgate/internal/policy"
+)
+
+// batchSize is how many documents one evaluation reads: enough that a batch costs far more
+// than its set-up, few enough that two cores share the work of a large repository.
+const batchSize = 500
+
+// evalRules evaluates the kind's rules on docs, in batches on workers goroutines. Every batch
+// carries the whole repository's graph (appliers, shared identities, kustomizations),
+// converted once.
+func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, workers int) ([]finding.Finding, error) {
+	shared, appliers := repo.RepoInput()
+	sharedTerms := map[string]*ast.Term{}
+	for k, v := range shared {
+		val, err := ast.InterfaceToValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("the repository's graph cannot be converted for Rego: %w", err)
+		}
+		sharedTerms[k] = ast.NewTerm(val)
+	}
+	var batches [][]*kube.Doc
+	for i := 0; i < len(docs); i += batchSize {
+		batches = append(batches, docs[i:min(i+batchSize, len(docs))])
+	}
+	if len(batches) == 0 {
+		batches = [][]*kube.Doc{nil} // the rules still see the (empty) repository
+	}
+	evalCtx, cancel := eng.WithLimits(ctx)
+	defer cancel()
+	out := make([][]finding.Finding, len(batches))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(workers, len(batches)) {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = evalBatch(evalCtx, eng, repo, batches[i], sharedTerms, appliers)
+			}
+		})
+	}
+	for i := range batches {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var fs []finding.Finding
+	for _, f := range out {
+		fs = append(fs, f...)
+	}
+	return fs, nil
+}
+
+func evalBatch(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, shared map[string]*ast.Term, appliers map[*kube.Doc][]any) []finding.Finding {
+	list := make([]*ast.Term, 0, len(docs))
+	var fs []finding.Finding
+	for _, d := range docs {
+		v, err := ast.InterfaceToValue(repo.DocumentInput(d, appliers))
+		if err != nil {
+			fs = append(fs, finding.Finding{RuleID: "internal-error", Severity: finding.Error, Source: "rego",
+				Message: fmt.Sprintf("the document cannot be converted for the policies: %v", err), Location: d.Locate(nil, false)})
+			continue
+		}
+		list = append(list, ast.NewTerm(v))
+	}
+	obj := ast.NewObject(
+		ast.Item(ast.StringTerm("kind"), ast.StringTerm(kube.InputKind)),
+		ast.Item(ast.StringTerm("documents"), ast.ArrayTerm(list...)),
+	)
+	for k, t := range shared {
+		obj.Insert(ast.StringTerm(k), t)
+	}
+	raws, errs := eng.EvalJob(ctx, policy.Job{Input: obj})
+	fs = append(fs, errs...)
+	for _, r := range raws {
+		fs = append(fs, locate(repo, r))
+	}
+	return fs
+}
+
+// locate places a rule's result: {file, document, path} on the document's line (a rendered
+// resource on the source document it came from, its overlay named), {file, line, col} as
+// given, anything else at the file's first line.
+func locate(repo *kube.Repo, r policy.Raw) finding.Finding {
+	o := r.Object
+	f := finding.Finding{RuleID: r.Rule.ID, Severity: r.Severity, Source: "rego"}
+	if r.Rule.Source != "bundled" {
+		f.Source = r.Rule.Source
+	}
+	f.Message, _ = o["msg"].(string)
+	if f.Message == "" {
+		f.Message = fmt.Sprintf("rule %s reported a finding without a message", r.Rule.ID)
+	}
+	f.Hint, _ = o["hint"].(string)
+	if s, _ := o["severity"].(string); s != "" {
+		if sev, err := finding.ParseSeverity(s); err == nil && sev != finding.SeverityNone {
+			f.Severity = sev
+		}
+	}
+	if ov, _ := o["overlay"].(string); ov != "" {
+		f.Message += fmt.Sprintf(" (as overlay %s renders it)", ov)
+	}
+	file, _ := o["file"].(string)
+	d := repo.Doc(file, num(o["document"]))
+	path := toPath(o["path"])
+	switch {
+	case d != nil:
+		at, _ := o["at"].(string)
+		f.Location = d.Locate(path, at == "key")
+	case num(o["line"]) > 0:
+		line, col := num(o["line"]), max(num(o["col"]), 1)
+		f.Location = finding.Location{File: file, Start: finding.Position{Line: line, Column: col}, End: finding.Position{Line: line, Column: col + 1}}
+	default:
+		f.Location = finding.Location{File: file, Start: finding.Position{Line: 1, Column: 1}, End: finding.Position{Line: 1, Column: 1}}
+	}
+	return f
+}
+
+func num(v any) int {
+	switch n := v.(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return -1
+}
+
+func toPath(v any) []any {
+	p, ok := v.([]any)
+	if !ok {
+		return nil
+	}
+	out := make([]any, len(p))
+	for i, el := range p {
+		if n, ok := el.(json.Number); ok {
+			out[i] = num(n)
+			continue
+		}
+		out[i] = el
+	}
+	return out
+}
