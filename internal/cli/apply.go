@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/apply"
 	"github.com/tollgate-dev/tollgate/internal/finding"
+	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
 
@@ -50,6 +51,7 @@ configuration error, 3 internal error.`,
 		},
 	}
 	fl.checkFlags.register(cmd)
+	fl.kube.kind = lint.KindFleet // fleetctl applies Fleet repositories; Argo CD and Flux pull theirs
 	fl.reportFlags.register(cmd, "findings report")
 	f := cmd.Flags()
 	f.BoolVar(&fl.dryRun, "dry-run", false, "hand off the dry run only (fleetctl gitops --dry-run, or apply.dry_run_command)")

@@ -37,6 +37,7 @@ type checkFlags struct {
 	baseline  string // lint --baseline and --write-baseline (registered by lint only)
 	writeBase string
 	profile   *prof.Profile // lint --profile: set by runLint
+	kube      kubeFlags     // registered by lint only; apply checks Fleet repositories
 }
 
 func (c *checkFlags) register(cmd *cobra.Command) {
@@ -61,6 +62,7 @@ func (c *checkFlags) options(e *env, targets []string) (lint.Options, error) {
 	opts := lint.Options{Targets: targets, ConfigPath: c.config, SchemaDirs: c.schemas, PolicyDirs: c.policies,
 		OSCatalog: c.osCatalog, FleetVersion: c.fleetVer, Now: now, SkipSchema: true, SkipPolicy: true, LimitMemory: true,
 		Base: c.base, Head: c.head, Capabilities: c.caps, Profile: c.profile}
+	c.kube.apply(&opts)
 	if c.head != "" && c.base == "" {
 		return lint.Options{}, usagef("--head needs --base")
 	}
@@ -164,6 +166,7 @@ configuration error, 3 internal error.`,
 	f.StringVar(&fl.profileFile, "profile", "", "print the time and allocations of each stage and rule, slowest first, to standard error, or with --profile=FILE to FILE (the checks then run on one core)")
 	f.Lookup("profile").NoOptDefVal = "-"
 	fl.review.register(cmd, &fl.checkFlags)
+	fl.kube.register(cmd)
 	return cmd
 }
 
@@ -295,16 +298,11 @@ func sameFile(a, b string) bool {
 
 func reportInput(res *lint.Result, category string) *report.Input {
 	return &report.Input{
-		Findings: res.Findings,
-		Catalog:  res.Catalog,
-		Sources: func(file string) []byte {
-			if f := res.Repo.File(file); f != nil {
-				return f.Content()
-			}
-			return nil
-		},
+		Findings:    res.Findings,
+		Catalog:     res.Catalog,
+		Sources:     res.Source,
 		ToolVersion: version(),
-		Files:       len(res.Repo.Files()),
+		Files:       res.FileCount(),
 		Category:    category,
 	}
 }

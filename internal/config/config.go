@@ -47,6 +47,10 @@ type Config struct {
 	Apply ApplyConfig `yaml:"apply"`
 	// Capabilities widens what policies may reach (docs/security.md).
 	Capabilities CapabilitiesConfig `yaml:"capabilities"`
+	// Kubernetes configures the checks of Kubernetes manifests (docs/kubernetes.md).
+	Kubernetes KubernetesConfig `yaml:"kubernetes"`
+	// Conftest holds conftest's flags for plain conftest policies (docs/conftest.md).
+	Conftest ConftestConfig `yaml:"conftest"`
 
 	// Path is the file this configuration was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -59,6 +63,24 @@ type RuleConfig struct {
 	Enabled  *bool          `yaml:"enabled"`
 	Severity string         `yaml:"severity"`
 	Params   map[string]any `yaml:"params"`
+}
+
+// KubernetesConfig configures the Kubernetes kind of repository.
+type KubernetesConfig struct {
+	// Render builds each Kustomize overlay and checks what it renders too (--render).
+	Render bool `yaml:"render"`
+}
+
+// ConftestConfig holds conftest's own flags, as conftest test takes them.
+type ConftestConfig struct {
+	// Namespaces are the policy packages whose rules run (--namespace; default main).
+	Namespaces []string `yaml:"namespaces"`
+	// AllNamespaces runs every package (--all-namespaces).
+	AllNamespaces bool `yaml:"all_namespaces"`
+	// Combine evaluates all documents as one input (--combine).
+	Combine bool `yaml:"combine"`
+	// Data are files or directories of data documents, relative to this file (--data).
+	Data []string `yaml:"data"`
 }
 
 // ApplyConfig configures the hand-off to the real applier.

@@ -56,7 +56,7 @@ func Load(opts Options) (*Repo, error) {
 	r := &Repo{byPath: map[string]*File{}, kustByDir: map[string]*Kustomization{}}
 	for _, c := range charts {
 		r.Problems = append(r.Problems, at(path.Join(c, "Chart.yaml"), 1, 1, RuleFileSkipped, finding.Note,
-			fmt.Sprintf("Helm chart %s: its templates and values are not checked (Helm charts are out of scope; check the rendered manifests with `helm template | tollgate`-style pipelines in CI instead)", c)))
+			fmt.Sprintf("Helm chart %s: its templates and values are not checked (Helm charts are out of scope: render them with helm template into a directory, and lint that)", c)))
 	}
 	var todo []candidate
 	for _, c := range cands {
@@ -202,6 +202,10 @@ func (r *Repo) addManifests(res *fileResult, referenced map[string]bool) {
 		if topKey(root, "apiVersion") != nil || topKey(root, "kind") != nil {
 			manifest = true
 		}
+	}
+	if !manifest && len(p.docs) == 0 && !p.fatal {
+		r.Problems = append(r.Problems, at(f.Path, 1, 1, RuleFileSkipped, finding.Note, "empty (no YAML document): nothing to check"))
+		return
 	}
 	if !manifest {
 		if !referenced[f.Path] { // a JSON 6902 patch file is the kustomization's business

@@ -2,7 +2,6 @@ package kubelint
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -80,9 +79,9 @@ func evalBatch(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 	for k, t := range shared {
 		obj.Insert(ast.StringTerm(k), t)
 	}
-	raws, errs := eng.EvalJob(ctx, policy.Job{Input: obj})
+	results, errs := eng.EvaluateInput(ctx, obj)
 	fs = append(fs, errs...)
-	for _, r := range raws {
+	for _, r := range results {
 		fs = append(fs, locate(repo, r))
 	}
 	return fs
@@ -91,68 +90,23 @@ func evalBatch(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 // locate places a rule's result: {file, document, path} on the document's line (a rendered
 // resource on the source document it came from, its overlay named), {file, line, col} as
 // given, anything else at the file's first line.
-func locate(repo *kube.Repo, r policy.Raw) finding.Finding {
-	o := r.Object
-	f := finding.Finding{RuleID: r.Rule.ID, Severity: r.Severity, Source: "rego"}
+func locate(repo *kube.Repo, r policy.Result) finding.Finding {
+	f := finding.Finding{RuleID: r.Rule.ID, Severity: r.Severity, Source: "rego", Message: r.Message, Hint: r.Hint}
 	if r.Rule.Source != "bundled" {
 		f.Source = r.Rule.Source
 	}
-	f.Message, _ = o["msg"].(string)
-	if f.Message == "" {
-		f.Message = fmt.Sprintf("rule %s reported a finding without a message", r.Rule.ID)
+	if r.Overlay != "" {
+		f.Message += fmt.Sprintf(" (as overlay %s renders it)", r.Overlay)
 	}
-	f.Hint, _ = o["hint"].(string)
-	if s, _ := o["severity"].(string); s != "" {
-		if sev, err := finding.ParseSeverity(s); err == nil && sev != finding.SeverityNone {
-			f.Severity = sev
-		}
-	}
-	if ov, _ := o["overlay"].(string); ov != "" {
-		f.Message += fmt.Sprintf(" (as overlay %s renders it)", ov)
-	}
-	file, _ := o["file"].(string)
-	d := repo.Doc(file, num(o["document"]))
-	path := toPath(o["path"])
+	d := repo.Doc(r.File, r.Document)
 	switch {
 	case d != nil:
-		at, _ := o["at"].(string)
-		f.Location = d.Locate(path, at == "key")
-	case num(o["line"]) > 0:
-		line, col := num(o["line"]), max(num(o["col"]), 1)
-		f.Location = finding.Location{File: file, Start: finding.Position{Line: line, Column: col}, End: finding.Position{Line: line, Column: col + 1}}
+		f.Location = d.Locate(r.Path, r.AtKey)
+	case r.Line > 0:
+		line, col := r.Line, max(r.Col, 1)
+		f.Location = finding.Location{File: r.File, Start: finding.Position{Line: line, Column: col}, End: finding.Position{Line: line, Column: col + 1}}
 	default:
-		f.Location = finding.Location{File: file, Start: finding.Position{Line: 1, Column: 1}, End: finding.Position{Line: 1, Column: 1}}
+		f.Location = finding.Location{File: r.File, Start: finding.Position{Line: 1, Column: 1}, End: finding.Position{Line: 1, Column: 1}}
 	}
 	return f
-}
-
-func num(v any) int {
-	switch n := v.(type) {
-	case json.Number:
-		i, _ := n.Int64()
-		return int(i)
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case int64:
-		return int(n)
-	}
-	return -1
-}
-
-func toPath(v any) []any {
-	p, ok := v.([]any)
-	if !ok {
-		return nil
-	}
-	out := make([]any, len(p))
-	for i, el := range p {
-		if n, ok := el.(json.Number); ok {
-			out[i] = num(n)
-			continue
-		}
-		out[i] = el
-	}
-	return out
 }

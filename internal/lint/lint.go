@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/gitsrc"
+	"github.com/tollgate-dev/tollgate/internal/kube"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/oscatalog"
 	"github.com/tollgate-dev/tollgate/internal/prof"
@@ -69,13 +70,19 @@ type Options struct {
 	// Profile, when set, accounts the time and allocations of each stage and rule (lint
 	// --profile); the checks then run on one worker, so each stage's allocations are its own.
 	Profile *prof.Profile
+
+	// Kind is --kind: KindFleet or KindKubernetes; KindAuto checks what the directory holds
+	// (kind.go). Kube holds the Kubernetes kind's settings.
+	Kind string
+	Kube KubeOptions
 }
 
 // Result is what a run found.
 type Result struct {
 	// Repo is the repository checked: its entries (documents let go), files and environment
 	// references; of its Refs only those the run read at the end (see laterRefs).
-	Repo     *load.Repo
+	Repo     *load.Repo // nil when the run checked no Fleet repository
+	Kube     *kube.Repo // nil when it checked no Kubernetes manifests
 	Config   *config.Config
 	Catalog  *catalog.Catalog
 	Findings []finding.Finding
@@ -116,6 +123,13 @@ func usage(format string, args ...any) error { return &UsageError{fmt.Errorf(for
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.NewOnly && opts.Base == "" {
 		return nil, usage("--new-only needs --base: the revision whose findings are not new")
+	}
+	k, err := planKinds(opts)
+	if err != nil {
+		return nil, err
+	}
+	if !k.fleet {
+		return kubeOnly(ctx, opts, k)
 	}
 	entries, root, err := resolveTargets(opts.Targets)
 	if err != nil {
@@ -207,8 +221,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Repo = repo
 	res.release = b.st.budget.stop
+	if k.kube {
+		run, ok, err := runKube(ctx, opts, cfg, res.Catalog, k, root, repo)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			res.Kube, fs, sups = run.res.Repo, append(fs, run.res.Findings...), append(sups, run.sups...)
+		}
+	}
 	post := opts.Profile.Mark()
-	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now)
+	res.Findings = finish(fs, sups, repo, cfg, res.Catalog, now, res.Source)
 	res.leaveOutKnown(opts, baseFound, baseName)
 	res.Findings = acknowledge(res.Findings, acks, res.Catalog)
 	finding.Sort(res.Findings)
@@ -225,9 +248,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 // finish post-processes one checked repository's findings: suppressions (expired ones as of
 // now are findings instead), configuration, dedupe, sort, and secret values masked.
-func finish(fs []finding.Finding, sups []*suppression, repo *load.Repo, cfg *config.Config, cat *catalog.Catalog, now time.Time) []finding.Finding {
+func finish(fs []finding.Finding, sups []*suppression, repo *load.Repo, cfg *config.Config, cat *catalog.Catalog, now time.Time, source func(file string) []byte) []finding.Finding {
 	expireSuppressions(sups, now)
-	secrets := secretValues(fs, cat, repo)
+	secrets := secretValues(fs, cat, source)
 	return secrets.Findings(postProcess(fs, sups, includeSites(repo, fs, sups), cfg, cat))
 }
 
@@ -361,16 +384,21 @@ func loadConfig(explicit string, entries []string, root string) (*config.Config,
 
 // secretValues are the secret values the findings of the secret rules point at, taken before
 // post-processing drops anything: every finding on their lines has them masked (package redact).
-func secretValues(fs []finding.Finding, cat *catalog.Catalog, repo *load.Repo) *redact.Secrets {
+func secretValues(fs []finding.Finding, cat *catalog.Catalog, source func(file string) []byte) *redact.Secrets {
 	return redact.New(fs, redact.IsSecretRule(func(id string) (bool, bool) {
 		r, ok := cat.Get(id)
 		return r.NotSuppressible, ok
-	}), func(file string) []byte {
+	}), source)
+}
+
+// fleetSource reads the files of a Fleet repository, for secretValues.
+func fleetSource(repo *load.Repo) func(file string) []byte {
+	return func(file string) []byte {
 		if f := repo.File(file); f != nil {
 			return f.Content()
 		}
 		return nil
-	})
+	}
 }
 
 // postProcess applies configuration (rules off, severities, ignored paths), suppressions (found

@@ -42,7 +42,7 @@ func baseKnown(ctx context.Context, st *stages, root string, targets, headEntrie
 	if err != nil {
 		return nil, name, err
 	}
-	found = finish(found, sups, repo, st.cfg, cat, now)
+	found = finish(found, sups, repo, st.cfg, cat, now, fleetSource(repo))
 	known := map[string]int{}
 	_, prints := knownCandidates(found, contentOf(repo), cat)
 	for _, p := range prints {

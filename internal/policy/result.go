@@ -25,6 +25,11 @@ type Result struct {
 	// Line, Col and EndCol place the result explicitly (profiles, scripts: files without a
 	// data path); Line is 0 when it gave no line.
 	Line, Col, EndCol int
+	// Document and Overlay place a Kubernetes rule's result (lib.kube_fail): the document's
+	// index among File's documents (-1 when it names none), and the overlay that rendered it
+	// ("" for a source file).
+	Document int
+	Overlay  string
 }
 
 // decodeResult reads one item of a rule's result set: an object, or for conftest rules a
@@ -69,6 +74,10 @@ func decodeResult(p *prepared, file string, item any) Result {
 		}
 	}
 	r.Line, r.Col, r.EndCol = num(line), num(col), num(endCol)
+	r.Document, r.Overlay = -1, str(o["overlay"])
+	if d, ok := o["document"]; ok {
+		r.Document = num(d)
+	}
 	return r
 }
 
