@@ -3,12 +3,14 @@ package kubelint
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
 	"strings"
 	"sync"
 
+	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -64,6 +66,10 @@ func render(repo *kube.Repo, opts Options) ([]*kube.Doc, []finding.Finding) {
 			fs = append(fs, buildError(k, err))
 			continue
 		}
+		if err := trackOrigins(mem, k); err != nil {
+			fs = append(fs, buildError(k, err))
+			continue
+		}
 		rm, warnings, err := build(mem, path.Join(fsRoot, k.Dir))
 		for _, w := range warnings {
 			f := noteAt(k, "")
@@ -74,9 +80,8 @@ func render(repo *kube.Repo, opts Options) ([]*kube.Doc, []finding.Finding) {
 			fs = append(fs, buildError(k, err))
 			continue
 		}
-		sources := repo.KustomizationDocs(k)
 		for _, res := range rm.Resources() {
-			d, err := renderedDoc(repo, k, res, sources)
+			d, err := renderedDoc(repo, k, res)
 			if err != nil {
 				fs = append(fs, buildError(k, err))
 				continue
@@ -196,8 +201,41 @@ func copyDirs(src load.Source, root string, dirs []string) (filesys.FileSystem, 
 	return mem, nil
 }
 
-// renderedDoc turns a built resource into a document placed on its source.
-func renderedDoc(repo *kube.Repo, k *kube.Kustomization, res *resource.Resource, sources []*kube.Doc) (*kube.Doc, error) {
+// trackOrigins has kustomize record where each resource comes from: the overlay's
+// kustomization, as copied, asks for buildMetadata: [originAnnotations], which annotates
+// every resource with the file it was read from (config.kubernetes.io/origin).
+func trackOrigins(mem filesys.FileSystem, k *kube.Kustomization) error {
+	m := maps.Clone(k.Value)
+	var meta []any
+	for _, v := range list(m["buildMetadata"]) {
+		if v != "originAnnotations" {
+			meta = append(meta, v)
+		}
+	}
+	m["buildMetadata"] = append(meta, "originAnnotations")
+	text, err := yaml.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return mem.WriteFile(path.Join(fsRoot, k.File.Path), text)
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// renderedDoc turns a built resource into a document placed on its source: the file its
+// origin annotation names, the document there of the same kind whose name the overlay's
+// name prefix and suffix keep (the only one of its kind, else the first).
+func renderedDoc(repo *kube.Repo, k *kube.Kustomization, res *resource.Resource) (*kube.Doc, error) {
+	origin, err := res.GetOrigin()
+	if err != nil {
+		return nil, err
+	}
+	if err := res.SetOrigin(nil); err != nil {
+		return nil, err
+	}
 	text, err := res.AsYAML()
 	if err != nil {
 		return nil, err
@@ -210,8 +248,13 @@ func renderedDoc(repo *kube.Repo, k *kube.Kustomization, res *resource.Resource,
 	if err != nil {
 		return nil, err
 	}
-	org := res.OrgId()
-	src := match(sources, org.Group, org.Kind, org.Namespace, org.Name)
+	cur := res.CurId()
+	var src *kube.Doc
+	if origin != nil && origin.Repo == "" {
+		if f := repo.File(path.Clean(path.Join(k.Dir, origin.Path))); f != nil {
+			src = match(f.Docs, cur.Group, cur.Kind, cur.Name)
+		}
+	}
 	d := &kube.Doc{Value: v, Overlay: k.Dir}
 	if src != nil {
 		d.File, d.Index, d.Root, d.Base, d.Line = src.File, src.Index, src.Root, src.Base, src.Line
@@ -229,22 +272,23 @@ func renderedDoc(repo *kube.Repo, k *kube.Kustomization, res *resource.Resource,
 	return d, nil
 }
 
-// match finds the source document of a resource by its original identity; the namespace
-// decides only between documents equal in the rest.
-func match(sources []*kube.Doc, group, kind, namespace, name string) *kube.Doc {
-	var found *kube.Doc
-	for _, d := range sources {
-		if d.Kind != kind || d.Name != name || d.Group() != group {
+// match finds a resource's source document among a file's: same group and kind, and a name
+// the built one contains (kustomize adds prefixes and suffixes); the first of its kind when
+// none is contained.
+func match(docs []*kube.Doc, group, kind, name string) *kube.Doc {
+	var first *kube.Doc
+	for _, d := range docs {
+		if d.Kind != kind || d.Group() != group {
 			continue
 		}
-		if d.Namespace == namespace {
+		if d.Name != "" && strings.Contains(name, d.Name) {
 			return d
 		}
-		if found == nil {
-			found = d
+		if first == nil {
+			first = d
 		}
 	}
-	return found
+	return first
 }
 
 func buildError(k *kube.Kustomization, err error) finding.Finding {
