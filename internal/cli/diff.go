@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/diff"
+	"github.com/tollgate-dev/tollgate/internal/lint"
 	"github.com/tollgate-dev/tollgate/internal/report"
 )
 
@@ -79,6 +80,9 @@ func runDiff(ctx context.Context, e *env, fl *diffFlags, args []string) error {
 		if _, missing := diff.IsMissingCommit(err); missing {
 			return &exitError{code: ExitUsage, err: err}
 		}
+		return &exitError{code: ExitUsage, err: err}
+	}
+	if res, err = lint.ReviewKubernetes(ctx, dir, fl.base, fl.head, res); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	var buf bytes.Buffer

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/diff"
 	"github.com/tollgate-dev/tollgate/internal/kubelint"
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/policy"
@@ -192,6 +193,11 @@ func kubeOnly(ctx context.Context, opts Options, k kinds) (*Result, error) {
 		return nil, usage("no Kubernetes manifests in %s: expected YAML or JSON files of apiVersion/kind documents, or kustomization.yaml", k.dir)
 	}
 	res.Kube = run.res.Repo
+	if opts.Base != "" {
+		if res.Change, err = kubeChange(ctx, opts, root, k, nil); err != nil {
+			return nil, err
+		}
+	}
 	fs := run.res.Findings
 	now := opts.Now
 	if now.IsZero() {
@@ -227,4 +233,42 @@ func (r *Result) FileCount() int {
 		n += len(r.Kube.Files)
 	}
 	return n
+}
+
+// kubeChange adds the Kubernetes objects' changes from opts.Base to the plan of a review
+// (lint --base), or makes the plan when there is none (a repository of manifests only).
+func kubeChange(ctx context.Context, opts Options, root string, k kinds, plan *diff.Result) (*diff.Result, error) {
+	rel, err := filepath.Rel(root, k.dir)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	changes, base, head, err := kubelint.Diff(ctx, kubelint.DiffOptions{Root: root, Dir: filepath.ToSlash(rel), Base: opts.Base, Head: opts.Head})
+	if err != nil {
+		return nil, usage("--base: %v", err)
+	}
+	if plan == nil {
+		return &diff.Result{Changes: changes, Base: base, Head: head}, nil
+	}
+	plan.Changes = append(plan.Changes, changes...)
+	plan.Base.Problems = append(plan.Base.Problems, base.Problems...)
+	plan.Head.Problems = append(plan.Head.Problems, head.Problems...)
+	diff.Sort(plan.Changes)
+	return plan, nil
+}
+
+// ReviewKubernetes adds to plan (`tollgate diff`'s) the changes of the Kubernetes objects
+// under dir from base to head ("" for the working tree); plan is returned as it is when dir
+// holds no manifest on either side.
+func ReviewKubernetes(ctx context.Context, dir, base, head string, plan *diff.Result) (*diff.Result, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	root := config.FindRoot(abs)
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		if a, err := filepath.EvalSymlinks(abs); err == nil {
+			root, abs = r, a
+		}
+	}
+	return kubeChange(ctx, Options{Base: base, Head: head}, root, kinds{kube: true, dir: abs}, plan)
 }

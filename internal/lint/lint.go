@@ -228,6 +228,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		if ok {
 			res.Kube, fs, sups = run.res.Repo, append(fs, run.res.Findings...), append(sups, run.sups...)
+			if res.Change != nil {
+				if res.Change, err = kubeChange(ctx, opts, root, k, res.Change); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	post := opts.Profile.Mark()

@@ -64,6 +64,12 @@ func groupChanges(cs []diff.Change) []planGroup {
 
 // groupTitle names a group for people.
 func groupTitle(g planGroup) string {
+	if ns, ok := strings.CutPrefix(g.team, "kubernetes:"); ok { // internal/kubelint's changes
+		if ns == "" {
+			return "Kubernetes objects without a namespace"
+		}
+		return fmt.Sprintf("Kubernetes namespace %q", ns)
+	}
 	if g.team == "" {
 		return "Organisation settings"
 	}
