@@ -2,6 +2,7 @@ package kube
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -103,16 +104,7 @@ func (r *Repo) follow(a *Applier, dir string, recurse bool) {
 		r.applyKustomization(a, k, "")
 		return
 	}
-	var files []*File
-	for _, f := range r.Files {
-		if kustomizationName(f.Path) {
-			continue
-		}
-		fd := path.Dir(f.Path)
-		if fd == dir || recurse && (dir == "." || strings.HasPrefix(fd, dir+"/")) {
-			files = append(files, f)
-		}
-	}
+	files := r.filesUnder(dir, recurse)
 	if len(files) == 0 {
 		return
 	}
@@ -177,4 +169,38 @@ func (a *Applier) add(d *Doc, kustNS string) {
 	}
 	a.seen[d] = true
 	a.Applied = append(a.Applied, Applied{Doc: d, Identity: id})
+}
+
+// filesUnder lists the manifest files in dir (and below it, with recurse), from an index of
+// the files by directory built on first use: an applier looks up its directory, not every
+// file of the repository (5,000 Applications in a 10,000-file repository).
+func (r *Repo) filesUnder(dir string, recurse bool) []*File {
+	if r.byDir == nil {
+		r.byDir = map[string][]*File{}
+		for _, f := range r.Files {
+			if !kustomizationName(f.Path) {
+				d := path.Dir(f.Path)
+				r.byDir[d] = append(r.byDir[d], f)
+				r.dirs = append(r.dirs, d)
+			}
+		}
+		slices.Sort(r.dirs)
+		r.dirs = slices.Compact(r.dirs)
+	}
+	if !recurse {
+		return r.byDir[dir]
+	}
+	if dir == "." {
+		var all []*File
+		for _, d := range r.dirs {
+			all = append(all, r.byDir[d]...)
+		}
+		return all
+	}
+	out := slices.Clone(r.byDir[dir])
+	i, _ := slices.BinarySearch(r.dirs, dir+"/")
+	for ; i < len(r.dirs) && strings.HasPrefix(r.dirs[i], dir+"/"); i++ {
+		out = append(out, r.byDir[r.dirs[i]]...)
+	}
+	return out
 }

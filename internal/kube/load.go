@@ -30,6 +30,8 @@ type Options struct {
 	Exclude func(name string) bool
 	Limits  yamlsrc.Limits
 	Workers int
+	// Progress, when set, is called after each file is read (to pace the collector).
+	Progress func()
 }
 
 // ErrNoManifests is returned by Load when the directory holds no Kubernetes manifest.
@@ -81,6 +83,9 @@ func Load(opts Options) (*Repo, error) {
 		wg.Go(func() {
 			for i := range next {
 				results[i] = readFile(opts, todo[i].name)
+				if opts.Progress != nil {
+					opts.Progress()
+				}
 			}
 		})
 	}
@@ -104,10 +109,49 @@ func Load(opts Options) (*Repo, error) {
 
 // fileResult is one file read and parsed by a worker.
 type fileResult struct {
-	file   *File
-	parsed parsed
-	err    finding.Finding // the file could not be read (RuleID "" when it was)
-	skip   string          // why the file is not a manifest ("" when it may be one)
+	file    *File
+	parsed  parsed
+	objects []object
+	err     finding.Finding // the file could not be read (RuleID "" when it was)
+	skip    string          // why the file is not a manifest ("" when it may be one)
+}
+
+// object is a parsed YAML document reduced, on the worker that parsed it, to what the
+// repository keeps: its value and a few positions. Its nodes are let go (a document's
+// source parses them again when a finding needs a position); a kustomization keeps them.
+type object struct {
+	src       *docSource
+	value     any
+	err       error // the value could not be made (an alias bomb)
+	errAt     [2]int
+	manifest  bool  // apiVersion or kind is a top-level key
+	first     int   // the line of its first key
+	itemLines []int // a List's items' lines
+	root      *yaml.Node
+}
+
+func objects(f *File, p parsed, lim yamlsrc.Limits, keepNodes bool) []object {
+	out := make([]object, len(p.docs))
+	for i, n := range p.docs {
+		root, pt := n.Content[0], p.parts[i]
+		o := object{src: &docSource{file: f, from: pt.off, to: pt.off + len(pt.text), start: pt.start, limits: lim},
+			manifest: topKey(root, "apiVersion") != nil || topKey(root, "kind") != nil, first: max(pt.start, root.Line)}
+		if len(root.Content) > 0 {
+			o.first = root.Content[0].Line // the first key, not the --- above it
+		}
+		if keepNodes {
+			o.root = root
+		}
+		o.value, o.err = yamlsrc.ToAny(root, yamlsrc.DefaultLimits.MaxNodes)
+		o.errAt = [2]int{root.Line, root.Column}
+		if items := topKey(root, "items"); items != nil {
+			for _, it := range items.Content {
+				o.itemLines = append(o.itemLines, it.Line)
+			}
+		}
+		out[i] = o
+	}
+	return out
 }
 
 func readFile(opts Options, name string) fileResult {
@@ -121,7 +165,11 @@ func readFile(opts Options, name string) fileResult {
 	if templated(data) && !kustomizationName(name) {
 		return fileResult{file: f, skip: "a template ({{ }} actions), not a manifest: not checked"}
 	}
-	return fileResult{file: f, parsed: parseFile(name, data, opts.Limits)}
+	p := parseFile(name, data, opts.Limits)
+	res := fileResult{file: f, objects: objects(f, p, opts.Limits, kustomizationName(name))}
+	p.docs = nil
+	res.parsed = p
+	return res
 }
 
 func readError(err error) error {
@@ -144,18 +192,17 @@ func (r *Repo) addKustomizations(results []fileResult) map[string]bool {
 		r.addFile(res.file)
 		r.Problems = append(r.Problems, res.parsed.problems...)
 		res.parsed.problems = nil
-		if res.parsed.fatal || len(res.parsed.docs) == 0 {
+		if res.parsed.fatal || len(res.objects) == 0 {
 			res.skip = "-"
 			continue
 		}
-		root := res.parsed.docs[0].Content[0]
-		v, err := yamlsrc.ToAny(root, 0)
-		if err != nil {
-			r.Problems = append(r.Problems, at(res.file.Path, root.Line, root.Column, catalog.FileInvalid, finding.Error, err.Error()))
+		o := res.objects[0]
+		if o.err != nil {
+			r.Problems = append(r.Problems, at(res.file.Path, o.errAt[0], o.errAt[1], catalog.FileInvalid, finding.Error, kubeWords(o.err.Error())))
 			res.skip = "-"
 			continue
 		}
-		k, probs := parseKustomization(res.file, root, v)
+		k, probs := parseKustomization(res.file, o.root, o.value)
 		r.Problems = append(r.Problems, probs...)
 		r.Kustomizations = append(r.Kustomizations, k)
 		r.kustByDir[k.Dir] = k
@@ -197,13 +244,10 @@ func (r *Repo) addManifests(res *fileResult, referenced map[string]bool) {
 		return
 	}
 	manifest := p.fatal
-	for _, n := range p.docs {
-		root := n.Content[0]
-		if topKey(root, "apiVersion") != nil || topKey(root, "kind") != nil {
-			manifest = true
-		}
+	for _, o := range res.objects {
+		manifest = manifest || o.manifest
 	}
-	if !manifest && len(p.docs) == 0 && !p.fatal {
+	if !manifest && len(res.objects) == 0 && !p.fatal {
 		r.Problems = append(r.Problems, at(f.Path, 1, 1, RuleFileSkipped, finding.Note, "empty (no YAML document): nothing to check"))
 		return
 	}
@@ -216,33 +260,31 @@ func (r *Repo) addManifests(res *fileResult, referenced map[string]bool) {
 	}
 	r.addFile(f)
 	r.Problems = append(r.Problems, p.problems...)
-	for i, n := range p.docs {
-		r.addDocs(f, n.Content[0], p.starts[i])
+	for _, o := range res.objects {
+		r.addDocs(f, o)
 	}
 }
 
 // addDocs adds the documents of one YAML document: the object itself, or a List's items.
-func (r *Repo) addDocs(f *File, root *yaml.Node, start int) {
-	v, err := yamlsrc.ToAny(root, yamlsrc.DefaultLimits.MaxNodes)
-	if err != nil {
-		r.Problems = append(r.Problems, at(f.Path, root.Line, root.Column, catalog.FileInvalid, finding.Error, kubeWords(err.Error())))
+func (r *Repo) addDocs(f *File, o object) {
+	if o.err != nil {
+		r.Problems = append(r.Problems, at(f.Path, o.errAt[0], o.errAt[1], catalog.FileInvalid, finding.Error, kubeWords(o.err.Error())))
 		return
 	}
-	m, _ := v.(map[string]any)
+	m, _ := o.value.(map[string]any)
 	kind, _ := m["kind"].(string)
 	items, isList := m["items"].([]any)
 	if isList && (kind == "List" || strings.HasSuffix(kind, "List")) {
-		itemsNode := topKey(root, "items")
 		for i, it := range items {
-			line := start
-			if itemsNode != nil && i < len(itemsNode.Content) {
-				line = itemsNode.Content[i].Line
+			line := o.first
+			if i < len(o.itemLines) {
+				line = o.itemLines[i]
 			}
-			r.addDoc(&Doc{File: f, Root: root, Base: []any{"items", i}, Value: it, Line: line})
+			r.addDoc(&Doc{File: f, src: o.src, Base: []any{"items", i}, Value: it, Line: line})
 		}
 		return
 	}
-	r.addDoc(&Doc{File: f, Root: root, Value: v, Line: max(start, root.Line)})
+	r.addDoc(&Doc{File: f, src: o.src, Value: o.value, Line: o.first})
 }
 
 func (r *Repo) addDoc(d *Doc) {
@@ -255,12 +297,6 @@ func (r *Repo) addDoc(d *Doc) {
 			d.Namespace, _ = meta["namespace"].(string)
 		}
 		_, d.Encrypted = m["sops"].(map[string]any)
-	}
-	// The line of the document's first key (not the --- above it).
-	if n := locateNode(d.Root, d.Base, false); len(d.Base) == 0 && d.Root != nil && len(d.Root.Content) > 0 {
-		d.Line = d.Root.Content[0].Line
-	} else if n != nil && n.Line > 0 {
-		d.Line = n.Line
 	}
 	d.File.Docs = append(d.File.Docs, d)
 	r.Docs = append(r.Docs, d)

@@ -12,10 +12,11 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
-// part is one YAML document of a file: its text and the file line it starts on.
+// part is one YAML document of a file: its text, the file line it starts on and its offset.
 type part struct {
 	text  []byte
 	start int // 1-based
+	off   int
 }
 
 // splitDocuments cuts a file into its YAML documents as Kubernetes' YAML reader does: a line
@@ -36,17 +37,17 @@ func splitDocuments(data []byte) []part {
 		text := bytes.TrimRight(data[off:next], "\r\n")
 		switch {
 		case isMarker(text, "---") && off > start:
-			parts = append(parts, part{data[start:off], startLine})
+			parts = append(parts, part{data[start:off], startLine, start})
 			start, startLine = off, line
 		case isMarker(text, "..."):
-			parts = append(parts, part{data[start:off], startLine})
+			parts = append(parts, part{data[start:off], startLine, start})
 			start, startLine = next, line+1
 		}
 		off = next
 		line++
 	}
 	if start < len(data) || len(parts) == 0 {
-		parts = append(parts, part{data[start:], startLine})
+		parts = append(parts, part{data[start:], startLine, start})
 	}
 	return parts
 }
@@ -67,7 +68,7 @@ func emptyDocument(n *yaml.Node) bool {
 // parsed is a file read into documents.
 type parsed struct {
 	docs     []*yaml.Node // document nodes, in file coordinates (nil for an empty part)
-	starts   []int
+	parts    []part       // the text each came from
 	problems []finding.Finding
 	fatal    bool // a document did not parse
 }
@@ -116,7 +117,7 @@ func parseFile(file string, data []byte, lim yamlsrc.Limits) parsed {
 			continue
 		}
 		out.docs = append(out.docs, node)
-		out.starts = append(out.starts, p.start)
+		out.parts = append(out.parts, p)
 	}
 	return out
 }

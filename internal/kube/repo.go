@@ -11,6 +11,7 @@ package kube
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -36,6 +37,8 @@ type Repo struct {
 
 	byPath    map[string]*File
 	kustByDir map[string]*Kustomization
+	byDir     map[string][]*File // manifest files by directory (filesUnder)
+	dirs      []string           // the keys of byDir, sorted
 }
 
 // File is one manifest file (or kustomization file) of the repository.
@@ -59,8 +62,11 @@ type Doc struct {
 	File  *File
 	Index int // among the file's documents, List items counted one by one (0-based)
 	// Root is the node the data paths start from: the document's mapping (for a List item, the
-	// List's mapping, with Base leading to the item).
+	// List's mapping, with Base leading to the item). Set for kustomizations; the documents of
+	// manifest files read it with RootNode, which parses their text again when a finding needs
+	// a position (keeping every document's nodes cost more memory than the whole run).
 	Root *yaml.Node
+	src  *docSource
 	Base []any // ["items", i] for a List item, nil otherwise
 	// Value is the object as Kubernetes reads it (YAML 1.1, yamlsrc.ToAny); nil when the
 	// document is empty or could not be converted.
@@ -102,7 +108,7 @@ func group(apiVersion string) string {
 func (d *Doc) Locate(path []any, atKey bool) finding.Location {
 	full := slices.Concat(d.Base, path)
 	loc := finding.Location{File: d.File.Path, Path: yamlsrc.FormatPath(path)}
-	n := locateNode(d.Root, full, atKey)
+	n := locateNode(d.RootNode(), full, atKey)
 	if n == nil || n.Line <= 0 {
 		loc.Start = finding.Position{Line: max(d.Line, 1), Column: 1}
 		loc.End = loc.Start
@@ -132,6 +138,41 @@ func locateNode(root *yaml.Node, path []any, atKey bool) *yaml.Node {
 	}
 	return v
 }
+
+// docSource is where a YAML document is written in its file, to parse it again.
+type docSource struct {
+	file     *File
+	from, to int            // byte offsets in file.Data
+	start    int            // the part's first line
+	limits   yamlsrc.Limits // those it was first parsed with
+	once     sync.Once
+	root     *yaml.Node
+}
+
+// node parses the document again (once) and returns its root node, in file coordinates.
+func (s *docSource) node() *yaml.Node {
+	s.once.Do(func() {
+		n, _ := yamlsrc.Parse(s.file.Data[s.from:s.to], yamlsrc.Limits{MaxDepth: s.limits.MaxDepth, MaxNodes: s.limits.MaxNodes})
+		if n == nil || len(n.Content) == 0 {
+			return
+		}
+		shift(n, s.start-1)
+		s.root = n.Content[0]
+	})
+	return s.root
+}
+
+// RootNode is the node the document's data paths start from (see Root).
+func (d *Doc) RootNode() *yaml.Node {
+	if d.Root != nil || d.src == nil {
+		return d.Root
+	}
+	return d.src.node()
+}
+
+// SameSource gives d the source text of another document (a rendered resource is placed on
+// the document it came from).
+func (d *Doc) SameSource(of *Doc) { d.Root, d.src = of.Root, of.src }
 
 // File returns the loaded file at a repository-relative path, or nil.
 func (r *Repo) File(path string) *File {

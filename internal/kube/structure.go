@@ -65,7 +65,7 @@ func (r *Repo) structure(v *kubeschema.Validator, d *Doc) []finding.Finding {
 
 // encryptedAt: the value at path, or one below it, is SOPS ciphertext (ENC[…]).
 func encryptedAt(d *Doc, path []any) bool {
-	hit := yamlsrc.Lookup(d.Root, append(append([]any{}, d.Base...), path...))
+	hit := yamlsrc.Lookup(d.RootNode(), append(append([]any{}, d.Base...), path...))
 	var enc func(n *yaml.Node) bool
 	enc = func(n *yaml.Node) bool {
 		if n == nil {

@@ -257,10 +257,12 @@ func renderedDoc(repo *kube.Repo, k *kube.Kustomization, res *resource.Resource)
 	}
 	d := &kube.Doc{Value: v, Overlay: k.Dir}
 	if src != nil {
-		d.File, d.Index, d.Root, d.Base, d.Line = src.File, src.Index, src.Root, src.Base, src.Line
+		d.File, d.Index, d.Base, d.Line = src.File, src.Index, src.Base, src.Line
+		d.SameSource(src)
 	} else {
 		at := repo.KustomizationDoc(k)
-		d.File, d.Index, d.Root, d.Line = at.File, at.Index, at.Root, at.Line
+		d.File, d.Index, d.Line = at.File, at.Index, at.Line
+		d.SameSource(at)
 	}
 	m, _ := v.(map[string]any)
 	d.APIVersion, _ = m["apiVersion"].(string)
