@@ -38,6 +38,9 @@ type Options struct {
 	SkipSchema, SkipPolicy bool
 	Workers                int
 	Now                    time.Time
+	// Progress, when set, is called as the live heap grows (after each file read, each batch
+	// of rules): the CLI paces its collector by memory (internal/lint's memoryBudget).
+	Progress func()
 }
 
 // Result is what the kind found.
@@ -57,7 +60,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	repo, err := kube.Load(kube.Options{Source: opts.Source, Root: opts.Root, Dir: opts.Dir, Exclude: opts.Exclude, Workers: opts.Workers})
+	repo, err := kube.Load(kube.Options{Source: opts.Source, Root: opts.Root, Dir: opts.Dir, Exclude: opts.Exclude,
+		Workers: opts.Workers, Progress: opts.Progress})
 	if err != nil {
 		if errors.Is(err, kube.ErrNoManifests) {
 			return &Result{Repo: repo}, err
@@ -79,13 +83,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Findings = append(res.Findings, repo.Structure(v, opts.Workers)...)
 	}
 	if !opts.SkipPolicy && opts.Policy != nil {
-		fs, err := evalRules(ctx, opts.Policy, repo, repo.Docs, opts.Workers)
+		fs, err := evalRules(ctx, opts.Policy, repo, repo.Docs, opts.Workers, opts.Progress)
 		if err != nil {
 			return nil, err
 		}
 		res.Findings = append(res.Findings, fs...)
 		if len(rendered) > 0 {
-			rfs, err := evalRules(ctx, opts.Policy, repo, rendered, opts.Workers)
+			rfs, err := evalRules(ctx, opts.Policy, repo, rendered, opts.Workers, opts.Progress)
 			if err != nil {
 				return nil, err
 			}

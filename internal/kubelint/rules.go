@@ -19,7 +19,7 @@ const batchSize = 500
 // evalRules evaluates the kind's rules on docs, in batches on workers goroutines. Every batch
 // carries the whole repository's graph (appliers, shared identities, kustomizations),
 // converted once.
-func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, workers int) ([]finding.Finding, error) {
+func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, workers int, progress func()) ([]finding.Finding, error) {
 	shared, appliers := repo.RepoInput()
 	sharedTerms := map[string]*ast.Term{}
 	for k, v := range shared {
@@ -45,6 +45,9 @@ func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 		wg.Go(func() {
 			for i := range next {
 				out[i] = evalBatch(evalCtx, eng, repo, batches[i], sharedTerms, appliers)
+				if progress != nil {
+					progress()
+				}
 			}
 		})
 	}

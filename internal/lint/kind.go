@@ -81,7 +81,7 @@ type kubeRun struct {
 
 // runKube checks the Kubernetes manifests of k.dir. Files the Fleet kind read (fleet, when it
 // ran) are left to it. ok is false when the directory holds no manifest.
-func runKube(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog, k kinds, root string, fleet *load.Repo) (run *kubeRun, ok bool, err error) {
+func runKube(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog, k kinds, root string, fleet *load.Repo, budget *memoryBudget) (run *kubeRun, ok bool, err error) {
 	eng, err := kubePolicy(ctx, opts, cfg, cat)
 	if err != nil {
 		return nil, false, err
@@ -93,6 +93,9 @@ func runKube(ctx context.Context, opts Options, cfg *config.Config, cat *catalog
 	ko := kubelint.Options{Root: root, Dir: filepath.ToSlash(rel), SchemaDirs: append(cfg.AbsAll(cfg.Schemas), opts.SchemaDirs...),
 		Policy: eng, Render: opts.Kube.Render || cfg.Kubernetes.Render, SkipSchema: opts.SkipSchema,
 		Workers: workerCount(opts), Now: opts.Now, Conftest: conftestOptions(opts, cfg)}
+	if budget != nil {
+		ko.Progress = budget.update
+	}
 	if fleet != nil {
 		ko.Exclude = func(name string) bool { return fleet.File(name) != nil }
 	}
@@ -181,8 +184,14 @@ func kubeOnly(ctx context.Context, opts Options, k kinds) (*Result, error) {
 	if err := cfg.CheckRules(ruleInfo(res.Catalog)); err != nil {
 		return nil, usage("%v", err)
 	}
-	run, ok, err := runKube(ctx, opts, cfg, res.Catalog, k, root, nil)
+	var budget *memoryBudget
+	if opts.LimitMemory {
+		budget = startMemoryBudget()
+		res.release = budget.stop
+	}
+	run, ok, err := runKube(ctx, opts, cfg, res.Catalog, k, root, nil, budget)
 	if err != nil {
+		res.Release()
 		return nil, err
 	}
 	if !ok && opts.Kind == KindAuto {

@@ -222,7 +222,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Repo = repo
 	res.release = b.st.budget.stop
 	if k.kube {
-		run, ok, err := runKube(ctx, opts, cfg, res.Catalog, k, root, repo)
+		run, ok, err := runKube(ctx, opts, cfg, res.Catalog, k, root, repo, b.st.budget)
 		if err != nil {
 			return nil, err
 		}
