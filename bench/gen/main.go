@@ -7,6 +7,7 @@
 //	go run ./bench/gen -n 10000 -o /tmp/tollgate-bench
 //	go run ./bench/gen -n 2000 -like ../shared/corpora/fleet-it-and-security -o /tmp/tollgate-like
 //	go run ./bench/gen -n 10000 -like ../shared/corpora/fleet-it-and-security -team workstations.yml -o /tmp/tollgate-ws
+//	go run ./bench/gen -n 10000 -kube -o /tmp/tollgate-kube
 package main
 
 import (
@@ -22,15 +23,19 @@ func main() {
 	out := flag.String("o", "bench-repo", "output directory")
 	like := flag.String("like", "", "a real repository whose team files to copy (default: synthetic teams)")
 	team := flag.String("team", "", "with -like: copy only this team file (e.g. workstations.yml)")
+	kube := flag.Bool("kube", false, "write n Kubernetes manifests instead (Deployments, Services, Argo CD Applications, Flux Kustomizations)")
 	flag.Parse()
 	var err error
-	if *like != "" {
+	switch {
+	case *kube:
+		err = benchgen.WriteKube(*out, *n)
+	case *like != "":
 		var only []string
 		if *team != "" {
 			only = []string{*team}
 		}
 		err = benchgen.WriteLike(*out, *like, *n, only...)
-	} else {
+	default:
 		err = benchgen.Write(*out, *n)
 	}
 	if err != nil {
