@@ -34,6 +34,8 @@ cd "$work"
 echo "$N manifests"
 measure "tollgate lint (structure + rules)" ./tollgate lint kube --format json -o out.json
 full=$last
+# GOGC set turns off tollgate's memory budget (internal/lint/memory.go): the trade it makes.
+measure "tollgate lint, GOGC=100 (no memory budget)" env GOGC=100 ./tollgate lint kube --format json -o out.json
 measure "conftest test (the same rules)" "$bin/conftest" test --no-color -o json --policy "$here/bench/kube-conftest" kube
 conf=$last
 measure "tollgate lint --checks schema" ./tollgate lint kube --checks schema --format json -o out.json

@@ -30,3 +30,24 @@ func BenchmarkLintGenerated(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLintKubeGenerated is the same for the Kubernetes kind: 2,000 manifests of
+// benchgen.WriteKube (bench/kube.sh compares whole processes with conftest and kubeconform).
+//
+//	go test -run '^$' -bench LintKubeGenerated -benchmem ./internal/lint
+func BenchmarkLintKubeGenerated(b *testing.B) {
+	dir := b.TempDir()
+	if err := benchgen.WriteKube(dir, 2000); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Targets: []string{dir}, Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	for b.Loop() {
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Findings) != 200 {
+			b.Fatalf("%d findings, want 200 (50 of each kind with a mistake)", len(res.Findings))
+		}
+	}
+}
