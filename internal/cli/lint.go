@@ -149,11 +149,16 @@ func newLintCmd(e *env) *cobra.Command {
 default.yml, teams/*.yml or fleets/*.yml, and every file they include. Given files,
 it checks those entry files as 'fleetctl gitops -f' would read them.
 
+A directory of Kubernetes manifests (Argo CD, Flux, Kustomize) is checked as a
+Kubernetes repository, and one holding both as both; --kind picks one
+(docs/kubernetes.md).
+
 Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 usage or
 configuration error, 3 internal error.`,
 		Example: `  tollgate lint
   tollgate lint it-and-security --format sarif -o tollgate.sarif
-  tollgate lint default.yml teams/workstations.yml --fail-level warning`,
+  tollgate lint default.yml teams/workstations.yml --fail-level warning
+  tollgate lint deploy --kind kubernetes --render`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(cmd.Context(), e, &fl, args)
 		},
