@@ -29,8 +29,10 @@ type Options struct {
 	// Exclude names files the Fleet kind of the same run reads.
 	Exclude    func(name string) bool
 	SchemaDirs []string
-	// Policy is an engine built with Kind policy.KindKubernetes; nil skips the rules.
-	Policy *policy.Engine
+	// Policy builds the engine of the kind's rules (Kind policy.KindKubernetes); it is called
+	// only once the directory is known to hold manifests, so a Fleet-only run compiles no
+	// Kubernetes rule. nil skips the rules.
+	Policy func() (*policy.Engine, error)
 	// Conftest configures plain conftest policies; nil (or no policy) skips them.
 	Conftest *ConftestOptions
 	// Render builds each Kustomize overlay and checks the resources it renders too.
@@ -83,13 +85,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Findings = append(res.Findings, repo.Structure(v, opts.Workers)...)
 	}
 	if !opts.SkipPolicy && opts.Policy != nil {
-		fs, err := evalRules(ctx, opts.Policy, repo, repo.Docs, opts.Workers, opts.Progress)
+		eng, err := opts.Policy()
+		if err != nil {
+			return nil, err
+		}
+		fs, err := evalRules(ctx, eng, repo, repo.Docs, opts.Workers, opts.Progress)
 		if err != nil {
 			return nil, err
 		}
 		res.Findings = append(res.Findings, fs...)
 		if len(rendered) > 0 {
-			rfs, err := evalRules(ctx, opts.Policy, repo, rendered, opts.Workers, opts.Progress)
+			rfs, err := evalRules(ctx, eng, repo, rendered, opts.Workers, opts.Progress)
 			if err != nil {
 				return nil, err
 			}

@@ -82,16 +82,20 @@ type kubeRun struct {
 // runKube checks the Kubernetes manifests of k.dir. Files the Fleet kind read (fleet, when it
 // ran) are left to it. ok is false when the directory holds no manifest.
 func runKube(ctx context.Context, opts Options, cfg *config.Config, cat *catalog.Catalog, k kinds, root string, fleet *load.Repo, budget *memoryBudget) (run *kubeRun, ok bool, err error) {
-	eng, err := kubePolicy(ctx, opts, cfg, cat)
-	if err != nil {
-		return nil, false, err
+	// The rules compile only when the directory holds manifests; an error of theirs is
+	// returned as kubePolicy gives it (a usage error or an internal one).
+	var policyErr error
+	compile := func() (*policy.Engine, error) {
+		eng, err := kubePolicy(ctx, opts, cfg, cat)
+		policyErr = err
+		return eng, err
 	}
 	rel, err := filepath.Rel(root, k.dir)
 	if err != nil {
 		return nil, false, usage("%v", err)
 	}
 	ko := kubelint.Options{Root: root, Dir: filepath.ToSlash(rel), SchemaDirs: append(cfg.AbsAll(cfg.Schemas), opts.SchemaDirs...),
-		Policy: eng, Render: opts.Kube.Render || cfg.Kubernetes.Render, SkipSchema: opts.SkipSchema,
+		Policy: compile, Render: opts.Kube.Render || cfg.Kubernetes.Render, SkipSchema: opts.SkipSchema,
 		Workers: workerCount(opts), Now: opts.Now, Conftest: conftestOptions(opts, cfg)}
 	if budget != nil {
 		ko.Progress = budget.update
@@ -100,6 +104,9 @@ func runKube(ctx context.Context, opts Options, cfg *config.Config, cat *catalog
 		ko.Exclude = func(name string) bool { return fleet.File(name) != nil }
 	}
 	res, err := kubelint.Run(ctx, ko)
+	if policyErr != nil {
+		return nil, false, policyErr
+	}
 	if errors.Is(err, kubelint.ErrNoManifests) {
 		return nil, false, nil
 	}
