@@ -22,6 +22,8 @@ var fixtureNow = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 // noFixture are the built-in rules no fixture repository can show, and why.
 var noFixture = map[string]string{
 	catalog.InternalError: "it reports a fault in tollgate itself, which no input is meant to reach",
+	catalog.SchemaDeprecated: "no version of the custom resources whose schemas are bundled is marked deprecated " +
+		"(cue/kubernetes/index.json); the check is tested in internal/kubeschema",
 }
 
 // Each built-in and bundled rule fires on testdata/rules/<id>/bad exactly as bad/expected.txt
