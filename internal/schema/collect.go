@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"math/big"
 	"regexp"
 	"sort"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
+	"github.com/tollgate-dev/tollgate/internal/editdist"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/libmsg"
@@ -19,14 +20,6 @@ import (
 
 // envRef matches a string holding an environment variable reference ($NAME or ${NAME}).
 var envRef = regexp.MustCompile(`\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
-
-// rawErr is a CUE error copied into plain values at once (held cue errors pin the whole
-// evaluation graph in memory).
-type rawErr struct {
-	format string
-	args   []any
-	custom bool // raised by a constraint in an organisation schema
-}
 
 // collector gathers the issues of one failing document. CUE's Validate stops short in two
 // ways, both worked around here: with any hard error it omits "required" errors, and of
@@ -42,19 +35,13 @@ type collector struct {
 	data   any     // as validated (normalized)
 	nulls  [][]any // paths of null map values in doc (invisible to CUE)
 	seen   map[string]bool
-	byPath map[string]*pathErrs
-	order  []string
+	errs   cueissue.Gathered
 	issues []Issue
-}
-
-type pathErrs struct {
-	path []any
-	errs []rawErr
 }
 
 func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList bool) {
 	err := val.Validate(cue.Concrete(true))
-	if err == nil && !c.hasNullBelow(path) {
+	if err == nil && !cueissue.HasNullBelow(c.nulls, path) {
 		return // a clean subtree: nothing CUE could see, no null key it could not see
 	}
 	if c.kindMismatch(sch, data, path) {
@@ -70,16 +57,16 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 		if libmsg.CUEFieldNotAllowed.In(format) { // found below with Allows, cut at the right key
 			continue
 		}
-		p, ok := c.dataPath(e.Path())
+		p, ok := cueissue.DataPath(c.data, e.Path())
 		if !ok {
 			continue
 		}
-		c.add(p, rawErr{format: format, args: args, custom: c.fromUser(e)})
+		c.errs.Add(p, cueissue.RawErr{Format: format, Args: args, Custom: cueissue.FromUser(e, c.v.userFiles)})
 	}
 	childInList := inList || isItemList(path)
 	if m, ok := orig.(map[string]any); ok && sch.IncompleteKind()&cue.StructKind != 0 {
 		d, _ := data.(map[string]any)
-		c.requiredKeys(val, d, path)
+		c.errs.RequiredKeys(val, d, path)
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -96,7 +83,7 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 				continue
 			}
 			if child := val.LookupPath(cue.MakePath(sel)); child.Exists() {
-				c.walk(child, schemaChild(sch, k), m[k], d[k], appendPath(path, k), childInList)
+				c.walk(child, cueissue.SchemaChild(sch, k), m[k], d[k], cueissue.AppendPath(path, k), childInList)
 			}
 		}
 	} else if l, ok := data.([]any); ok {
@@ -107,7 +94,7 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 				oi = o[i]
 			}
 			if child := val.LookupPath(cue.MakePath(cue.Index(i))); child.Exists() {
-				c.walk(child, sch.LookupPath(cue.MakePath(cue.AnyIndex)), oi, x, appendPath(path, i), childInList)
+				c.walk(child, sch.LookupPath(cue.MakePath(cue.AnyIndex)), oi, x, cueissue.AppendPath(path, i), childInList)
 			}
 		}
 	}
@@ -120,59 +107,18 @@ func (c *collector) walk(val, sch cue.Value, orig, data any, path []any, inList 
 // (a list or scalar where a mapping belongs, a mapping where a list belongs, ...), and reports
 // whether it did: nothing below such a value can be checked.
 func (c *collector) kindMismatch(sch cue.Value, data any, path []any) bool {
-	if !sch.Exists() || len(path) == 0 {
+	if len(path) == 0 || !cueissue.Mismatch(sch, data) {
 		return false
 	}
-	want, got := sch.IncompleteKind(), kindOf(data)
-	if want == cue.BottomKind || got == cue.BottomKind || want&got != 0 {
-		return false
-	}
-	if got == cue.IntKind && want&cue.NumberKind != 0 {
-		return false
-	}
-	c.add(path, rawErr{format: "mismatched types %s and %s", args: []any{got.String(), want.String()}})
+	c.errs.Add(path, cueissue.RawErr{Format: "mismatched types %s and %s", Args: []any{cueissue.KindOf(data).String(), sch.IncompleteKind().String()}})
 	return true
 }
 
-// requiredKeys finds required fields missing from the struct val: CUE leaves them out of
-// Validate's errors as soon as the struct holds any other error. The unified value is asked
-// (not the schema), so fields required only under a condition on the data count correctly.
-func (c *collector) requiredKeys(val cue.Value, data map[string]any, path []any) {
-	it, err := val.Fields(cue.Optional(true))
-	if err != nil {
-		return
+// flush turns the errors gathered per path into one issue per path.
+func (c *collector) flush() {
+	for _, pe := range c.errs.All() {
+		c.convert(pe.Path, pe.Errs)
 	}
-	for it.Next() {
-		sel := it.Selector()
-		if sel.ConstraintType() != cue.RequiredConstraint || !sel.IsString() {
-			continue
-		}
-		if _, ok := data[sel.Unquoted()]; !ok {
-			c.add(appendPath(path, sel.Unquoted()), rawErr{format: "field is required but not present"})
-		}
-	}
-}
-
-// hasNullBelow reports whether the original document has a null map value at or under path.
-func (c *collector) hasNullBelow(path []any) bool {
-	for _, n := range c.nulls {
-		if len(n) > len(path) && comparePaths(n[:len(path)], path) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// schemaChild is the schema of field k in the struct schema sch.
-func schemaChild(sch cue.Value, k string) cue.Value {
-	n := sch.LookupPath(cue.MakePath(cue.Str(k)))
-	if !n.Exists() {
-		n = sch.LookupPath(cue.MakePath(cue.Str(k).Optional()))
-	}
-	if !n.Exists() {
-		n = sch.LookupPath(cue.MakePath(cue.Str(k).Required()))
-	}
-	return n
 }
 
 // isItemList reports whether path is a list of items whose unknown keys fleetctl ≤ 4.81
@@ -188,86 +134,6 @@ func isItemList(path []any) bool {
 	return len(path) == 2 && path[0] == "software"
 }
 
-func appendPath(p []any, x any) []any {
-	out := make([]any, len(p), len(p)+1)
-	copy(out, p)
-	return append(out, x)
-}
-
-// dataPath converts a CUE error path (which starts at the definition) into a data path with
-// int indices, checked against the validated data.
-func (c *collector) dataPath(sels []string) ([]any, bool) {
-	var out []any
-	cur := c.data
-	for _, s := range sels {
-		if strings.HasPrefix(s, "#") && out == nil {
-			continue
-		}
-		switch d := cur.(type) {
-		case []any:
-			i, err := strconv.Atoi(s)
-			if err != nil {
-				return nil, false
-			}
-			out = append(out, i)
-			if i < len(d) {
-				cur = d[i]
-			} else {
-				cur = nil
-			}
-		case map[string]any:
-			s = unquoteLabel(s)
-			out = append(out, s)
-			cur = d[s]
-		default:
-			out = append(out, unquoteLabel(s))
-			cur = nil
-		}
-	}
-	return out, true
-}
-
-// unquoteLabel turns a CUE path element such as "\"foo-bar\"" back into foo-bar.
-func unquoteLabel(s string) string {
-	if strings.HasPrefix(s, `"`) {
-		if u, err := strconv.Unquote(s); err == nil {
-			return u
-		}
-	}
-	return s
-}
-
-func (c *collector) fromUser(e cueerrors.Error) bool {
-	if len(c.v.userFiles) == 0 {
-		return false
-	}
-	for _, p := range append(e.InputPositions(), e.Position()) {
-		if p.IsValid() && c.v.userFiles[p.Filename()] {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *collector) add(path []any, e rawErr) {
-	if c.byPath == nil {
-		c.byPath = map[string]*pathErrs{}
-	}
-	key := fmt.Sprint(path)
-	pe, ok := c.byPath[key]
-	if !ok {
-		pe = &pathErrs{path: path}
-		c.byPath[key] = pe
-		c.order = append(c.order, key)
-	}
-	for _, x := range pe.errs {
-		if x.format == e.format && fmt.Sprint(x.args) == fmt.Sprint(e.args) {
-			return
-		}
-	}
-	pe.errs = append(pe.errs, e)
-}
-
 func (c *collector) emit(is Issue) {
 	key := fmt.Sprint(is.Path, is.RuleID, is.Message)
 	if c.seen[key] {
@@ -279,90 +145,38 @@ func (c *collector) emit(is Issue) {
 
 // unknownKey reports key, not allowed in the struct val at path.
 func (c *collector) unknownKey(val cue.Value, path []any, key string, inList bool) {
-	is := Issue{Path: appendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true}
-	is.place = &placed{head: fmt.Sprintf("unknown key %q in ", key)}
+	is := Issue{Path: cueissue.AppendPath(path, key), RuleID: catalog.SchemaUnknownKey, Severity: finding.Error, AtKey: true}
+	is.Place = &cueissue.Place{Head: fmt.Sprintf("unknown key %q in ", key)}
 	if c.era == fleet.EraTeams {
 		if old, ok := renamedFrom(path, key); ok {
 			is.Hint = fmt.Sprintf("%q is the Fleet 4.82+ name of %q; this repository uses the teams layout (teams/), so write %q, or move to the fleets/ layout", key, old, old)
-			is.Message = is.place.message(is.Path)
+			is.Message = is.Place.Message(is.Path)
 			c.emit(is)
 			return
 		}
 		if inList {
 			is.Severity = finding.Warning
-			is.place.tail = "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
+			is.Place.Tail = "; fleetctl ≤ 4.81 silently ignores it, Fleet 4.82+ rejects it"
 		}
 	}
-	is.Message = is.place.message(is.Path)
-	candidates := allowedKeys(val)
+	is.Message = is.Place.Message(is.Path)
+	candidates := cueissue.AllowedKeys(val)
 	if len(path) == 0 && (c.kind == fleet.KindTeam || c.kind == fleet.KindUnassigned) {
 		// A misspelt org_settings makes the global file look like a team file: suggest the
 		// global file's keys too, or the hint names a team key ("team_settings") instead.
-		candidates = append(candidates, allowedKeys(c.v.bundled[c.era][fleet.KindGlobal])...)
+		candidates = append(candidates, cueissue.AllowedKeys(c.v.bundled[c.era][fleet.KindGlobal])...)
 	}
-	if s := suggest(key, candidates); s != "" {
+	// editdist's threshold is Fleet's own (pkg/spec/gitops_validate.go suggestKey).
+	if s := editdist.Closest(key, candidates); s != "" {
 		is.Hint = fmt.Sprintf("did you mean %q?", s)
 	}
 	c.emit(is)
 }
 
-func allowedKeys(val cue.Value) []string {
-	it, err := val.Fields(cue.Optional(true))
-	if err != nil {
-		return nil
-	}
-	var keys []string
-	for it.Next() {
-		if s := it.Selector(); s.IsString() {
-			keys = append(keys, s.Unquoted())
-		}
-	}
-	return keys
-}
-
-// placed is a message that names the parent of its issue's path: head, where(parent), tail.
-// The memo moves an item's issues to every item like it (package memo), and the message
-// follows (moveIssue).
-type placed struct{ head, tail string }
-
-func (p *placed) message(path []any) string { return p.head + where(path[:len(path)-1]) + p.tail }
-
-func where(path []any) string {
-	if len(path) == 0 {
-		return "the top level"
-	}
-	return dotted(path)
-}
-
-// dotted renders a data path as controls.macos_updates or policies[3].name.
-func dotted(path []any) string {
-	var b strings.Builder
-	for _, p := range path {
-		switch p := p.(type) {
-		case int:
-			fmt.Fprintf(&b, "[%d]", p)
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			fmt.Fprint(&b, p)
-		}
-	}
-	return b.String()
-}
-
-// flush turns the errors gathered per path into one issue per path.
-func (c *collector) flush() {
-	for _, key := range c.order {
-		pe := c.byPath[key]
-		c.convert(pe.path, pe.errs)
-	}
-}
-
-func (c *collector) convert(path []any, errs []rawErr) {
+func (c *collector) convert(path []any, errs []cueissue.RawErr) {
 	custom := false
 	for _, e := range errs {
-		custom = custom || e.custom
+		custom = custom || e.Custom
 	}
 	rule := func(r string) string {
 		if custom {
@@ -370,22 +184,22 @@ func (c *collector) convert(path []any, errs []rawErr) {
 		}
 		return r
 	}
-	key := lastKey(path)
-	schema := schemaAt(c.def, path)
+	key := cueissue.LastKey(path)
+	schema := cueissue.SchemaAt(c.def, path)
 
 	// 1. A message written for this rule with error("...").
 	for _, e := range errs {
-		if libmsg.CUECustom.In(e.format) && len(e.args) == 1 {
-			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, Message: fmt.Sprint(e.args[0])})
+		if libmsg.CUECustom.In(e.Format) && len(e.Args) == 1 {
+			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, Message: fmt.Sprint(e.Args[0])})
 			return
 		}
 	}
 	// 2. A required key that is missing (or present but null).
 	for _, e := range errs {
-		if !libmsg.CUERequired.In(e.format) {
+		if !libmsg.CUERequired.In(e.Format) {
 			continue
 		}
-		if v, present := lookup(c.doc, path); present && v == nil {
+		if v, present := cueissue.Lookup(c.doc, path); present && v == nil {
 			if a := schema.Attribute("nullok"); a.Err() == nil {
 				continue // `key:` with no value is how Fleet files say "none"
 			}
@@ -393,18 +207,18 @@ func (c *collector) convert(path []any, errs []rawErr) {
 				Message: fmt.Sprintf("%q has no value; Fleet requires one here", key)})
 			continue
 		}
-		place := &placed{head: fmt.Sprintf("missing required key %q in ", key)}
+		place := &cueissue.Place{Head: fmt.Sprintf("missing required key %q in ", key)}
 		c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaRequired), Severity: finding.Error, Missing: true,
-			Message: place.message(path), Hint: requiredHint(path), place: place})
+			Message: place.Message(path), Hint: requiredHint(path), Place: place})
 	}
-	val, exists := lookup(c.data, path)
+	val, exists := cueissue.Lookup(c.data, path)
 	if !exists {
 		return
 	}
 	// 3. The wrong type.
 	hasConflict := false
 	for _, e := range errs {
-		if !libmsg.CUERequired.In(e.format) && !libmsg.CUEEmptyDisjunction.In(e.format) {
+		if !libmsg.CUERequired.In(e.Format) && !libmsg.CUEEmptyDisjunction.In(e.Format) {
 			hasConflict = true
 		}
 	}
@@ -415,13 +229,13 @@ func (c *collector) convert(path []any, errs []rawErr) {
 		// only unquoted; quoted, it stays a string ("'secrets' must be a list of secret
 		// items"). Whether it was quoted is in the YAML node, which the lint stage reads:
 		// EnvRef marks the issue as valid only for a quoted reference.
-		if expected := expectedKinds(schema, errs); hasConflict && expected != cue.BottomKind && expected&cue.StringKind == 0 {
-			hint := fmt.Sprintf("write %s in the file and use the variable only for the values inside it", kindWords(expected))
+		if expected := cueissue.ExpectedKinds(schema, errs); hasConflict && expected != cue.BottomKind && expected&cue.StringKind == 0 {
+			hint := fmt.Sprintf("write %s in the file and use the variable only for the values inside it", cueissue.KindWords(expected))
 			if key == "secrets" {
 				hint = fmt.Sprintf("write the list in the file with the variable inside it: secrets: [{secret: \"%s\"}]", s)
 			}
 			c.emit(Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error, EnvRef: true,
-				Message: fmt.Sprintf("%s: expected %s, got the quoted environment reference %q, which stays a string after expansion", key, kindWords(expected), s),
+				Message: fmt.Sprintf("%s: expected %s, got the quoted environment reference %q, which stays a string after expansion", key, cueissue.KindWords(expected), s),
 				Hint:    hint})
 		}
 		return
@@ -429,8 +243,8 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	if !hasConflict {
 		return
 	}
-	expected := expectedKinds(schema, errs)
-	got := kindOf(val)
+	expected := cueissue.ExpectedKinds(schema, errs)
+	got := cueissue.KindOf(val)
 	if expected == cue.NullKind {
 		// A key that must stay empty in this kind of file (e.g. software in the global file).
 		is := Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error, AtKey: true,
@@ -445,7 +259,7 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	}
 	if expected != cue.BottomKind && expected&got == 0 {
 		is := Issue{Path: path, RuleID: rule(catalog.SchemaType), Severity: finding.Error,
-			Message:     fmt.Sprintf("%s: expected %s, got %s", key, kindWords(expected), valueWords(val)),
+			Message:     cueissue.TypeMessage(path, expected, val),
 			WantsString: !custom && expected&cue.StringKind != 0 && expected&cue.NumberKind == 0}
 		if expected&cue.StringKind != 0 && got&cue.NumberKind != 0 {
 			is.Hint = "quote the value so YAML reads it as a string"
@@ -462,21 +276,21 @@ func (c *collector) convert(path []any, errs []rawErr) {
 	// 4. The right type, a value Fleet does not accept.
 	is := Issue{Path: path, RuleID: rule(catalog.SchemaValue), Severity: finding.Error}
 	if custom && c.hook.Exists() {
-		schema = schemaAt(c.hook, path) // the organisation's own @msg, if it wrote one
+		schema = cueissue.SchemaAt(c.hook, path) // the organisation's own @msg, if it wrote one
 	}
 	if m, ok := msgAttribute(schema, c.def, path, custom); ok {
-		is.Message = fmt.Sprintf("%s %s %s", key, show(val), m)
+		is.Message = fmt.Sprintf("%s %s %s", key, cueissue.Show(val), m)
 		c.emit(is)
 		return
 	}
-	if alts := alternatives(errs, val); len(alts) > 0 {
-		is.Message = fmt.Sprintf("%s %s is not one of %s", key, show(val), strings.Join(alts, ", "))
+	if alts := cueissue.Alternatives(errs, val); len(alts) > 0 {
+		is.Message = fmt.Sprintf("%s %s is not one of %s", key, cueissue.Show(val), strings.Join(alts, ", "))
 		unq := make([]string, len(alts))
 		for i, a := range alts {
 			unq[i], _ = strconv.Unquote(a)
 		}
 		if s, ok := val.(string); ok {
-			if best := suggest(s, unq); best != "" {
+			if best := editdist.Closest(s, unq); best != "" {
 				is.Hint = fmt.Sprintf("did you mean %q?", best)
 			}
 		}
@@ -484,17 +298,17 @@ func (c *collector) convert(path []any, errs []rawErr) {
 		return
 	}
 	if b := bounds(errs); b != "" {
-		is.Message = fmt.Sprintf("%s %s is out of range: it must be %s", key, show(val), b)
+		is.Message = fmt.Sprintf("%s %s is out of range: it must be %s", key, cueissue.Show(val), b)
 		c.emit(is)
 		return
 	}
 	if custom {
-		is.Message = fmt.Sprintf("%s %s is not allowed by the organisation schema", key, show(val))
+		is.Message = fmt.Sprintf("%s %s is not allowed by the organisation schema", key, cueissue.Show(val))
 		if d := userConstraint(errs); d != "" {
 			is.Message += "; it requires " + d
 		}
 	} else {
-		is.Message = fmt.Sprintf("%s %s is not allowed here", key, show(val))
+		is.Message = fmt.Sprintf("%s %s is not allowed here", key, cueissue.Show(val))
 	}
 	c.emit(is)
 }
@@ -513,21 +327,12 @@ func msgAttribute(schema, def cue.Value, path []any, custom bool) (string, bool)
 	if _, item := path[len(path)-1].(int); !item {
 		return "", false
 	}
-	if a := schemaAt(def, path[:len(path)-1]).Attribute("msg"); a.Err() == nil {
+	if a := cueissue.SchemaAt(def, path[:len(path)-1]).Attribute("msg"); a.Err() == nil {
 		if m, err := a.String(0); err == nil {
 			return m, true
 		}
 	}
 	return "", false
-}
-
-func lastKey(path []any) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if s, ok := path[i].(string); ok {
-			return s
-		}
-	}
-	return "value"
 }
 
 func requiredHint(path []any) string {
@@ -537,195 +342,31 @@ func requiredHint(path []any) string {
 	return ""
 }
 
-// schemaAt looks a data path up in the schema alone (list items by AnyIndex).
-func schemaAt(v cue.Value, path []any) cue.Value {
-	for _, p := range path {
-		switch p := p.(type) {
-		case int:
-			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
-		case string:
-			v = schemaChild(v, p)
-		}
-		if !v.Exists() {
-			return v
-		}
-	}
-	return v
-}
-
-// expectedKinds is what the schema accepts at a path: from the schema itself, or else from
-// CUE's "mismatched types" messages.
-func expectedKinds(schema cue.Value, errs []rawErr) cue.Kind {
-	if schema.Exists() {
-		if k := schema.IncompleteKind(); k != cue.BottomKind && k != cue.TopKind {
-			return k
-		}
-	}
-	var k cue.Kind
-	for _, e := range errs {
-		if libmsg.CUEMismatchedTypes.In(e.format) && len(e.args) == 4 {
-			for _, a := range e.args[2:] {
-				k |= kindByName(fmt.Sprint(a))
-			}
-		}
-	}
-	return k
-}
-
-func kindByName(s string) cue.Kind {
-	switch s {
-	case "string":
-		return cue.StringKind
-	case "bool":
-		return cue.BoolKind
-	case "int":
-		return cue.IntKind
-	case "float", "number":
-		return cue.NumberKind
-	case "list":
-		return cue.ListKind
-	case "struct":
-		return cue.StructKind
-	case "null":
-		return cue.NullKind
-	}
-	return 0
-}
-
-func kindOf(v any) cue.Kind {
-	switch v := v.(type) {
-	case nil:
-		return cue.NullKind
-	case string:
-		return cue.StringKind
-	case bool:
-		return cue.BoolKind
-	case int, int64, *big.Int:
-		return cue.IntKind
-	case float64:
-		if v == float64(int64(v)) {
-			return cue.FloatKind
-		}
-		return cue.FloatKind
-	case []any:
-		return cue.ListKind
-	case map[string]any:
-		return cue.StructKind
-	}
-	return cue.BottomKind
-}
-
-func kindWords(k cue.Kind) string {
-	var words []string
-	add := func(kind cue.Kind, w string) {
-		if k&kind == kind {
-			words = append(words, w)
-			k &^= kind
-		}
-	}
-	add(cue.NumberKind, "a number")
-	add(cue.IntKind, "a whole number")
-	add(cue.FloatKind, "a number")
-	add(cue.StringKind, "a string")
-	add(cue.BoolKind, "true or false")
-	add(cue.ListKind, "a list")
-	add(cue.StructKind, "a mapping")
-	if len(words) == 0 {
-		return "null"
-	}
-	if len(words) == 1 {
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
-}
-
-func valueWords(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return fmt.Sprintf("a string (%q)", v)
-	case bool:
-		return fmt.Sprintf("a boolean (%v)", v)
-	case int, int64, *big.Int, float64:
-		return fmt.Sprintf("a number (%v)", v)
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a mapping"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// show renders a scalar for a message: strings quoted, others as written.
-func show(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case []any:
-		return "(a list)"
-	case map[string]any:
-		return "(a mapping)"
-	}
-	return fmt.Sprint(v)
-}
-
-// alternatives collects the literal values of an enum from "conflicting values" errors.
-func alternatives(errs []rawErr, val any) []string {
-	self := show(val)
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range errs {
-		if !libmsg.CUEConflictingValues.In(e.format) || len(e.args) != 2 {
-			continue
-		}
-		for _, a := range e.args {
-			s := fmt.Sprint(a)
-			if s == self || seen[s] || !strings.HasPrefix(s, `"`) {
-				continue
-			}
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// bounds renders numeric bounds from "out of bound" errors, e.g. "at most 30".
-func bounds(errs []rawErr) string {
+// bounds words the numeric bounds of "out of bound" errors, e.g. "at most 30". A pattern
+// (=~) is left to the @msg the bundled schemas write beside it, or to "not allowed here".
+func bounds(errs []cueissue.RawErr) string {
 	var parts []string
 	for _, e := range errs {
-		if !libmsg.CUEOutOfBound.In(e.format) || len(e.args) < 2 {
+		if !libmsg.CUEOutOfBound.In(e.Format) || len(e.Args) < 2 {
 			continue
 		}
-		b := fmt.Sprint(e.args[len(e.args)-1])
-		switch {
-		case strings.HasPrefix(b, ">="):
-			parts = append(parts, "at least "+b[2:])
-		case strings.HasPrefix(b, "<="):
-			parts = append(parts, "at most "+b[2:])
-		case strings.HasPrefix(b, ">"):
-			parts = append(parts, "more than "+b[1:])
-		case strings.HasPrefix(b, "<"):
-			parts = append(parts, "less than "+b[1:])
-		case strings.HasPrefix(b, "!="):
-			parts = append(parts, "other than "+b[2:])
+		if w, ok := cueissue.BoundWords(fmt.Sprint(e.Args[len(e.Args)-1])); ok {
+			parts = append(parts, w)
 		}
 	}
 	return strings.Join(parts, " and ")
 }
 
 // userConstraint names what an organisation constraint wanted, from CUE's message args.
-func userConstraint(errs []rawErr) string {
+func userConstraint(errs []cueissue.RawErr) string {
 	for _, e := range errs {
 		switch {
-		case libmsg.CUEConflictingValues.In(e.format) && len(e.args) == 2:
-			return fmt.Sprint(e.args[0])
-		case libmsg.CUEOutOfBound.In(e.format) && len(e.args) >= 2:
-			return fmt.Sprint(e.args[len(e.args)-1])
-		case libmsg.CUEDoesNotSatisfy.In(e.format) && len(e.args) >= 2:
-			return fmt.Sprint(e.args[1])
+		case libmsg.CUEConflictingValues.In(e.Format) && len(e.Args) == 2:
+			return fmt.Sprint(e.Args[0])
+		case libmsg.CUEOutOfBound.In(e.Format) && len(e.Args) >= 2:
+			return fmt.Sprint(e.Args[len(e.Args)-1])
+		case libmsg.CUEDoesNotSatisfy.In(e.Format) && len(e.Args) >= 2:
+			return fmt.Sprint(e.Args[1])
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 )
@@ -16,7 +17,7 @@ func deprecations(doc any) []Issue {
 	var out []Issue
 	for _, r := range fleet.Renames {
 		for _, parent := range expand(doc, r.Parent) {
-			m, _ := lookup(doc, parent)
+			m, _ := cueissue.Lookup(doc, parent)
 			obj, ok := m.(map[string]any)
 			if !ok {
 				continue
@@ -55,7 +56,7 @@ func expand(doc any, pattern []string) [][]any {
 	for _, p := range pattern {
 		var next [][]any
 		for _, path := range paths {
-			v, _ := lookup(doc, path)
+			v, _ := cueissue.Lookup(doc, path)
 			switch {
 			case p == "[]":
 				if l, ok := v.([]any); ok {

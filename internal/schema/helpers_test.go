@@ -9,25 +9,30 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
-var (
-	sharedOnce sync.Once
-	shared     *Validator
-	sharedErr  error
-)
+// sharedValidator compiles the bundled schemas once per test binary.
+var sharedValidator = sync.OnceValues(func() (*Validator, error) { return New(nil) })
 
-// bundledValidator compiles the bundled schemas once per test binary.
 func bundledValidator(t testing.TB) *Validator {
 	t.Helper()
-	sharedOnce.Do(func() { shared, sharedErr = New(nil) })
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
+	v, err := sharedValidator()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return shared
+	return v
+}
+
+// dotted renders a data path as the tests write it: policies[3].name, "" for the document.
+func dotted(path []any) string {
+	if len(path) == 0 {
+		return ""
+	}
+	return cueissue.Where(path)
 }
 
 // cueAlone is v with the memo off (TOLLGATE_SCHEMA_MEMO=off): every document evaluated by

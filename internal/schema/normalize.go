@@ -1,6 +1,9 @@
 package schema
 
-import "github.com/tollgate-dev/tollgate/internal/fleet"
+import (
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
+	"github.com/tollgate-dev/tollgate/internal/fleet"
+)
 
 // normalize returns a copy of doc in the shape the CUE schemas describe:
 //
@@ -14,8 +17,7 @@ import "github.com/tollgate-dev/tollgate/internal/fleet"
 //
 // doc itself is not modified. The paths of the dropped nulls are returned too.
 func normalize(doc any, kind Kind, era Era) (any, [][]any) {
-	var nulls [][]any
-	out := stripNulls(doc, nil, &nulls)
+	out, nulls := cueissue.WithoutNulls(doc)
 	top, ok := out.(map[string]any)
 	if !ok || kind == fleet.KindPackageFile {
 		return out, nulls
@@ -49,50 +51,4 @@ func normalize(doc any, kind Kind, era Era) (any, [][]any) {
 		}
 	}
 	return out, nulls
-}
-
-func stripNulls(v any, path []any, nulls *[][]any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			if x == nil {
-				*nulls = append(*nulls, appendPath(path, k))
-				continue
-			}
-			m[k] = stripNulls(x, appendPath(path, k), nulls)
-		}
-		return m
-	case []any:
-		l := make([]any, len(v))
-		for i, x := range v {
-			l[i] = stripNulls(x, appendPath(path, i), nulls)
-		}
-		return l
-	}
-	return v
-}
-
-// lookup returns the value at path in doc and whether it exists (a null counts as existing).
-func lookup(doc any, path []any) (any, bool) {
-	cur := doc
-	for _, p := range path {
-		switch p := p.(type) {
-		case string:
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			if cur, ok = m[p]; !ok {
-				return nil, false
-			}
-		case int:
-			l, ok := cur.([]any)
-			if !ok || p < 0 || p >= len(l) {
-				return nil, false
-			}
-			cur = l[p]
-		}
-	}
-	return cur, true
 }

@@ -13,11 +13,9 @@
 package schema
 
 import (
-	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"sync"
 
 	"cuelang.org/go/cue"
@@ -25,6 +23,7 @@ import (
 	"cuelang.org/go/cue/load"
 
 	bundled "github.com/tollgate-dev/tollgate/cue"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
@@ -36,27 +35,9 @@ type (
 	Era  = fleet.Era
 )
 
-// Issue is one problem found in a document. Path is a data path of string keys and int
-// indices; the caller maps it to a line. Missing means the path does not exist (point at the
-// parent); AtKey means point at the key rather than the value.
-type Issue struct {
-	Path     []any
-	Message  string
-	RuleID   string
-	Severity finding.Severity
-	Hint     string
-	AtKey    bool
-	Missing  bool
-	// EnvRef marks an issue about a $VAR reference where the schema wants no string: true
-	// only if the reference is quoted (an unquoted one may expand into YAML of any kind), which
-	// the caller decides from the YAML node.
-	EnvRef bool
-	// WantsString marks a type issue where a string belongs and no number does: how the YAML
-	// spells the value (an unquoted 15.10) can explain it.
-	WantsString bool
-
-	place *placed // how Message names where the issue is, if it does
-}
+// Issue is one problem found in a document (package cueissue, shared with the Kubernetes
+// structure stage).
+type Issue = cueissue.Issue
 
 // Validator holds the compiled definitions. It is immutable after New and safe for
 // concurrent use (CUE v0.17 values may be read from many goroutines).
@@ -121,7 +102,7 @@ func New(userSchemaDirs []string) (*Validator, error) {
 	}
 	root := ctx.BuildInstance(insts[0])
 	if err := root.Err(); err != nil {
-		return nil, fmt.Errorf("bundled schema: %s", errorText(err))
+		return nil, fmt.Errorf("bundled schema: %s", cueissue.ErrorText(err))
 	}
 	user, files, userSources, err := compileUser(ctx, userSchemaDirs)
 	if err != nil {
@@ -142,7 +123,7 @@ func New(userSchemaDirs []string) (*Validator, error) {
 				}
 			}
 			if err := d.Err(); err != nil {
-				return nil, fmt.Errorf("organisation schema conflicts with the bundled %s schema: %s", Kind(kind), errorText(err))
+				return nil, fmt.Errorf("organisation schema conflicts with the bundled %s schema: %s", Kind(kind), cueissue.ErrorText(err))
 			}
 			v.defs[era][kind] = d
 			v.evaluators[defIndex(Era(era), Kind(kind))] = func(doc any) []Issue {
@@ -187,16 +168,7 @@ func (v *Validator) newMemo(userSources []memo.Source) (*memo.Memo[Issue], error
 		}
 	}
 	return memo.New(memo.Config[Issue]{Defs: defs, Sources: sources, Lock: &schemaMu, Size: issueSize,
-		Path: func(is Issue) []any { return is.Path }, Move: moveIssue})
-}
-
-// moveIssue is the issue about another path, its message naming the new place.
-func moveIssue(is Issue, path []any) Issue {
-	is.Path = path
-	if is.place != nil {
-		is.Message = is.place.message(path)
-	}
-	return is
+		Path: func(is Issue) []any { return is.Path }, Move: Issue.Moved})
 }
 
 // issueSize is roughly the memory an Issue holds.
@@ -221,7 +193,7 @@ func (v *Validator) Validate(kind Kind, era Era, doc any) []Issue {
 	} else {
 		issues = append(issues, v.check(kind, era, doc, nil)...)
 	}
-	sortIssues(issues)
+	cueissue.Sort(issues)
 	return issues
 }
 
@@ -236,7 +208,7 @@ func (v *Validator) evaluate(def cue.Value, kind Kind, era Era, doc any) []Issue
 	data, nulls := normalize(doc, kind, era)
 	u := def.Unify(v.ctx.Encode(data))
 	sch := v.bundled[era][kind]
-	if u.Validate(cue.Concrete(true)) == nil && nullKeysAllowed(sch, nulls) {
+	if u.Validate(cue.Concrete(true)) == nil && cueissue.NullKeysAllowed(sch, nulls) {
 		return nil // the common case: no error, no further work
 	}
 	c := &collector{v: v, def: sch, hook: v.hooks[kind], era: era, kind: kind, doc: doc, data: data, nulls: nulls, seen: map[string]bool{}}
@@ -255,45 +227,4 @@ func withPrefix(issues []Issue, prefix []any) []Issue {
 		out[i] = is
 	}
 	return out
-}
-
-// nullKeysAllowed reports whether every key with a null value is a key the schema knows
-// (nulls are stripped before validation, so CUE cannot see an unknown one).
-func nullKeysAllowed(def cue.Value, nulls [][]any) bool {
-	for _, p := range nulls {
-		parent := schemaAt(def, p[:len(p)-1])
-		if parent.Exists() && !parent.Allows(cue.Str(p[len(p)-1].(string))) {
-			return false
-		}
-	}
-	return true
-}
-
-func sortIssues(is []Issue) {
-	slices.SortStableFunc(is, func(a, b Issue) int {
-		return cmp.Or(comparePaths(a.Path, b.Path), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Message, b.Message))
-	})
-}
-
-func comparePaths(a, b []any) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ai, aInt := a[i].(int)
-		bi, bInt := b[i].(int)
-		switch {
-		case aInt && bInt:
-			if c := cmp.Compare(ai, bi); c != 0 {
-				return c
-			}
-		case aInt != bInt: // indices before keys; cannot happen at the same depth of one doc
-			if aInt {
-				return -1
-			}
-			return 1
-		default:
-			if c := cmp.Compare(fmt.Sprint(a[i]), fmt.Sprint(b[i])); c != 0 {
-				return c
-			}
-		}
-	}
-	return cmp.Compare(len(a), len(b))
 }

@@ -5,11 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"cuelang.org/go/cue"
-	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/libmsg"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 )
@@ -44,7 +43,7 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, [
 		}
 		v := ctx.CompileBytes(src, cue.Filename(f))
 		if err := v.Err(); err != nil {
-			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", cueissue.ErrorText(err))
 		}
 		names[f] = true
 		sources = append(sources, memo.Source{Name: f, Text: src})
@@ -56,7 +55,7 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, [
 	}
 	if all.Exists() {
 		if err := all.Validate(); err != nil {
-			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema %s", cueissue.ErrorText(err))
 		}
 	}
 	return all, names, sources, nil
@@ -76,19 +75,4 @@ func readInDir(f string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is a symbolic link leading out of its directory, which tollgate does not follow", f)
 	}
 	return data, err
-}
-
-// errorText renders CUE errors as "file:line:col: message" lines.
-func errorText(err error) string {
-	var lines []string
-	for _, e := range cueerrors.Errors(err) {
-		msg := e.Error()
-		if p := e.Position(); p.IsValid() {
-			msg = fmt.Sprintf("%s: %s", p, msg)
-		} else if ps := e.InputPositions(); len(ps) > 0 && ps[0].IsValid() {
-			msg = fmt.Sprintf("%s: %s", ps[0], msg)
-		}
-		lines = append(lines, msg)
-	}
-	return strings.Join(lines, "; ")
 }

@@ -14,6 +14,7 @@ import (
 
 	bundled "github.com/tollgate-dev/tollgate/cue"
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 )
 
@@ -93,7 +94,7 @@ func Versions() (*VersionTable, error) { return bundledVersions() }
 func ParseVersionTable(src []byte) (*VersionTable, error) {
 	v := cuecontext.New().CompileBytes(src, cue.Filename("versions.cue"))
 	if err := v.Validate(); err != nil {
-		return nil, fmt.Errorf("version table: %s", errorText(err))
+		return nil, fmt.Errorf("version table: %s", cueissue.ErrorText(err))
 	}
 	var raw struct {
 		Newest    string       `json:"newest"`
@@ -179,7 +180,7 @@ func (t *VersionTable) Issues(doc any, target FleetVersion) []Issue {
 		}
 		parents := expand(doc, k.pattern[:len(k.pattern)-1])
 		for _, parent := range parents {
-			m, _ := lookup(doc, parent)
+			m, _ := cueissue.Lookup(doc, parent)
 			obj, ok := m.(map[string]any)
 			if !ok {
 				continue
@@ -189,7 +190,7 @@ func (t *VersionTable) Issues(doc any, target FleetVersion) []Issue {
 				if !has || empty(val) || !k.matches(obj, val) {
 					continue
 				}
-				out = append(out, Issue{Path: appendPath(parent, name), RuleID: catalog.FleetVersion,
+				out = append(out, Issue{Path: cueissue.AppendPath(parent, name), RuleID: catalog.FleetVersion,
 					Severity: finding.Error, AtKey: true, Message: msg,
 					Hint: fmt.Sprintf("remove it, or set fleet_version in .tollgate.yaml (or --fleet-version) to the Fleet you run if it is %s or later", k.since)})
 				if k.since.IsZero() {
@@ -198,7 +199,7 @@ func (t *VersionTable) Issues(doc any, target FleetVersion) []Issue {
 			}
 		}
 	}
-	sortIssues(out)
+	cueissue.Sort(out)
 	return out
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"cuelang.org/go/cue"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -158,7 +159,7 @@ func (n *snode) child(k string) *snode {
 	}
 	var c *snode
 	if n.sch.IncompleteKind()&cue.StructKind != 0 {
-		if s := schemaChild(n.sch, k); s.Exists() {
+		if s := cueissue.SchemaChild(n.sch, k); s.Exists() {
 			c = &snode{sch: s, name: k, an: n.an, lock: n.lock,
 				open: n.sch.LookupPath(cue.MakePath(cue.AnyString)).Exists()}
 		}
@@ -197,16 +198,4 @@ func (n *snode) leafCheck() *leaf {
 		}
 	})
 	return &n.leaf
-}
-
-// schemaChild is the schema of field k in the struct schema sch.
-func schemaChild(sch cue.Value, k string) cue.Value {
-	n := sch.LookupPath(cue.MakePath(cue.Str(k)))
-	if !n.Exists() {
-		n = sch.LookupPath(cue.MakePath(cue.Str(k).Optional()))
-	}
-	if !n.Exists() {
-		n = sch.LookupPath(cue.MakePath(cue.Str(k).Required()))
-	}
-	return n
 }
