@@ -1,7 +1,6 @@
 package kubeschema
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
+	"github.com/tollgate-dev/tollgate/internal/editdist"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/libmsg"
 )
@@ -30,8 +31,8 @@ func (c *compiled) fullCheck(doc map[string]any) []Issue {
 	if c.fast == nil && c.cueValid(doc) {
 		return nil
 	}
-	data, nulls := withoutNulls(doc, nil)
-	w := &walker{c: c, data: data, nulls: nulls, byPath: map[string]*pathErrs{}}
+	data, nulls := cueissue.WithoutNulls(doc)
+	w := &walker{c: c, data: data, nulls: nulls}
 	var root *snode
 	var u cue.Value
 	if c.fast != nil {
@@ -45,62 +46,8 @@ func (c *compiled) fullCheck(doc map[string]any) []Issue {
 
 // cueValid is CUE's verdict on the whole document, with no fast path.
 func (c *compiled) cueValid(doc map[string]any) bool {
-	data, nulls := withoutNulls(doc, nil)
-	return c.def.Unify(c.ctx.Encode(data)).Validate(cue.Concrete(true)) == nil && c.nullKeysAllowed(nulls)
-}
-
-// withoutNulls copies v without the null values of mappings, and lists their paths. Kubernetes
-// decodes `key: null` as if the key were absent, which CUE would call a type error; the keys
-// are still checked against the schema (an unknown key is unknown whatever its value).
-func withoutNulls(v any, path []any) (any, [][]any) {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		var nulls [][]any
-		for k, x := range v {
-			if x == nil {
-				nulls = append(nulls, appendPath(path, k))
-				continue
-			}
-			var n [][]any
-			out[k], n = withoutNulls(x, appendPath(path, k))
-			nulls = append(nulls, n...)
-		}
-		return out, nulls
-	case []any:
-		out := make([]any, len(v))
-		var nulls [][]any
-		for i, x := range v {
-			var n [][]any
-			out[i], n = withoutNulls(x, appendPath(path, i))
-			nulls = append(nulls, n...)
-		}
-		return out, nulls
-	}
-	return v, nil
-}
-
-func (c *compiled) nullKeysAllowed(nulls [][]any) bool {
-	for _, p := range nulls {
-		parent := schemaAt(c.def, p[:len(p)-1])
-		if parent.Exists() && !parent.Allows(cue.Str(p[len(p)-1].(string))) {
-			return false
-		}
-	}
-	return true
-}
-
-// rawErr is a CUE error copied into plain values at once: held cue errors pin the whole
-// evaluation graph in memory.
-type rawErr struct {
-	format string
-	args   []any
-	custom bool // raised by a constraint of an organisation's schema
-}
-
-type pathErrs struct {
-	path []any
-	errs []rawErr
+	data, nulls := cueissue.WithoutNulls(doc)
+	return c.def.Unify(c.ctx.Encode(data)).Validate(cue.Concrete(true)) == nil && cueissue.NullKeysAllowed(c.def, nulls)
 }
 
 // walker gathers the issues of one failing document. CUE's Validate stops short in two ways,
@@ -108,13 +55,12 @@ type pathErrs struct {
 // unknown fields in one struct it may report only some. So walk recurses itself, validating
 // each failing subtree, and checks keys with Allows and required fields with Fields.
 type walker struct {
-	c      *compiled
-	u      cue.Value // the whole document unified with the schema, when needed
-	data   any
-	nulls  [][]any
-	byPath map[string]*pathErrs
-	order  []string
-	out    []Issue
+	c     *compiled
+	u     cue.Value // the whole document unified with the schema, when needed
+	data  any
+	nulls [][]any
+	errs  cueissue.Gathered
+	out   []Issue
 }
 
 // walk finds the issues of the subtree orig (data without its nulls) at path, whose schema
@@ -137,7 +83,7 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 	case n != nil && n.shape == shapeLeaf:
 		for _, e := range cueerrors.Errors(sch.Unify(w.c.ctx.Encode(data)).Validate(cue.Concrete(true))) {
 			format, args := e.Msg()
-			w.add(path, rawErr{format: format, args: args, custom: w.fromUser(e)})
+			w.errs.Add(path, cueissue.RawErr{Format: format, Args: args, Custom: cueissue.FromUser(e, w.c.userFiles)})
 		}
 		return
 	default:
@@ -145,7 +91,7 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 			val = w.unified().LookupPath(cuePath(path))
 		}
 		err := val.Validate(cue.Concrete(true))
-		if err == nil && !w.hasNullBelow(path) {
+		if err == nil && !cueissue.HasNullBelow(w.nulls, path) {
 			return
 		}
 		for _, e := range cueerrors.Errors(err) {
@@ -153,7 +99,9 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 			if libmsg.CUEFieldNotAllowed.In(format) { // found below with Allows, at the right key
 				continue
 			}
-			w.add(w.dataPath(e.Path()), rawErr{format: format, args: args, custom: w.fromUser(e)})
+			// A path that stops short (a list element named by no index) still places the error.
+			p, _ := cueissue.DataPath(w.data, e.Path())
+			w.errs.Add(p, cueissue.RawErr{Format: format, Args: args, Custom: cueissue.FromUser(e, w.c.userFiles)})
 		}
 		n = nil // below here, the unguided walk
 	}
@@ -166,11 +114,11 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 		if modelled {
 			for _, r := range n.required {
 				if _, ok := d[r]; !ok {
-					w.add(appendPath(path, r), rawErr{format: "field is required but not present"})
+					w.errs.AddRequired(cueissue.AppendPath(path, r))
 				}
 			}
 		} else {
-			w.requiredKeys(val, d, path)
+			w.errs.RequiredKeys(val, d, path)
 		}
 		for _, k := range sortedKeys(o) {
 			if sch.Exists() && !sch.Allows(cue.Str(k)) {
@@ -186,7 +134,7 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 					continue
 				}
 			}
-			w.walk(child, schemaChild(sch, k), n.child(w.c.fast, k), o[k], d[k], appendPath(path, k))
+			w.walk(child, cueissue.SchemaChild(sch, k), n.child(w.c.fast, k), o[k], d[k], cueissue.AppendPath(path, k))
 		}
 	case []any:
 		l, _ := data.([]any)
@@ -202,7 +150,7 @@ func (w *walker) walk(val, sch cue.Value, n *snode, orig, data any, path []any) 
 					continue
 				}
 			}
-			w.walk(child, elem, en, o[i], l[i], appendPath(path, i))
+			w.walk(child, elem, en, o[i], l[i], cueissue.AppendPath(path, i))
 		}
 	}
 }
@@ -230,116 +178,16 @@ func cuePath(path []any) cue.Path {
 // kindMismatch records a type error when data cannot be of any kind the schema accepts (a
 // list where a mapping belongs, a string where a number belongs), and reports whether it did.
 func (w *walker) kindMismatch(sch cue.Value, data any, path []any) bool {
-	if !sch.Exists() || len(path) == 0 {
+	if len(path) == 0 || !cueissue.Mismatch(sch, data) {
 		return false
 	}
-	want, got := sch.IncompleteKind(), kindOf(data)
-	if want == cue.BottomKind || got == cue.BottomKind || want&got != 0 || (got == cue.IntKind && want&cue.NumberKind != 0) {
-		return false
-	}
-	w.typeIssue(path, want, data)
+	w.typeIssue(path, sch.IncompleteKind(), data)
 	return true
-}
-
-// requiredKeys finds required fields missing from the struct val: CUE leaves them out of
-// Validate's errors as soon as the struct holds any other error.
-func (w *walker) requiredKeys(val cue.Value, data map[string]any, path []any) {
-	it, err := val.Fields(cue.Optional(true))
-	if err != nil {
-		return
-	}
-	for it.Next() {
-		sel := it.Selector()
-		if sel.ConstraintType() != cue.RequiredConstraint || !sel.IsString() {
-			continue
-		}
-		if _, ok := data[sel.Unquoted()]; !ok {
-			w.add(appendPath(path, sel.Unquoted()), rawErr{format: "field is required but not present"})
-		}
-	}
-}
-
-func (w *walker) hasNullBelow(path []any) bool {
-	for _, n := range w.nulls {
-		if len(n) > len(path) && comparePaths(n[:len(path)], path) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// dataPath converts a CUE error path into a data path with int indices. CUE names list
-// elements by number, so the data says whether a number is an index or a key.
-func (w *walker) dataPath(sels []string) []any {
-	var out []any
-	cur := w.data
-	for _, s := range sels {
-		if strings.HasPrefix(s, "#") && out == nil {
-			continue // the definition the document was unified with
-		}
-		switch d := cur.(type) {
-		case []any:
-			i, err := strconv.Atoi(s)
-			if err != nil || i < 0 {
-				return out
-			}
-			out = append(out, i)
-			cur = nil
-			if i < len(d) {
-				cur = d[i]
-			}
-		case map[string]any:
-			s = unquoteLabel(s)
-			out = append(out, s)
-			cur = d[s]
-		default:
-			out = append(out, unquoteLabel(s))
-			cur = nil
-		}
-	}
-	return out
-}
-
-func unquoteLabel(s string) string {
-	if strings.HasPrefix(s, `"`) {
-		if u, err := strconv.Unquote(s); err == nil {
-			return u
-		}
-	}
-	return s
-}
-
-func (w *walker) fromUser(e cueerrors.Error) bool {
-	if len(w.c.userFiles) == 0 {
-		return false
-	}
-	for _, p := range append(e.InputPositions(), e.Position()) {
-		if p.IsValid() && w.c.userFiles[p.Filename()] {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *walker) add(path []any, e rawErr) {
-	key := fmt.Sprint(path)
-	pe, ok := w.byPath[key]
-	if !ok {
-		pe = &pathErrs{path: path}
-		w.byPath[key] = pe
-		w.order = append(w.order, key)
-	}
-	for _, x := range pe.errs {
-		if x.format == e.format && fmt.Sprint(x.args) == fmt.Sprint(e.args) {
-			return
-		}
-	}
-	pe.errs = append(pe.errs, e)
 }
 
 func (w *walker) emit(is Issue) {
 	for _, o := range w.out {
-		if o.RuleID == is.RuleID && o.Message == is.Message && comparePaths(o.Path, is.Path) == 0 {
+		if o.RuleID == is.RuleID && o.Message == is.Message && cueissue.ComparePaths(o.Path, is.Path) == 0 {
 			return
 		}
 	}
@@ -348,32 +196,18 @@ func (w *walker) emit(is Issue) {
 
 // unknownKey reports key, which the struct schema sch at path does not allow.
 func (w *walker) unknownKey(sch cue.Value, path []any, key string) {
-	is := Issue{Path: appendPath(path, key), RuleID: RuleUnknownKey, Severity: finding.Error, AtKey: true,
-		Message: fmt.Sprintf("unknown key %q in %s", key, where(path))}
-	if s := closest(key, allowedKeys(sch)); s != "" {
+	is := Issue{Path: cueissue.AppendPath(path, key), RuleID: RuleUnknownKey, Severity: finding.Error, AtKey: true,
+		Message: fmt.Sprintf("unknown key %q in %s", key, cueissue.Where(path))}
+	if s := editdist.Closest(key, cueissue.AllowedKeys(sch)); s != "" {
 		is.Hint = fmt.Sprintf("did you mean %q?", s)
 	}
 	w.emit(is)
 }
 
-func allowedKeys(sch cue.Value) []string {
-	it, err := sch.Fields(cue.Optional(true))
-	if err != nil {
-		return nil
-	}
-	var keys []string
-	for it.Next() {
-		if s := it.Selector(); s.IsString() {
-			keys = append(keys, s.Unquoted())
-		}
-	}
-	return keys
-}
-
 func (w *walker) typeIssue(path []any, want cue.Kind, val any) {
 	is := Issue{Path: path, RuleID: RuleType, Severity: finding.Error,
-		Message: fmt.Sprintf("%s: expected %s, got %s", lastKey(path), kindWords(want), valueWords(val))}
-	got := kindOf(val)
+		Message: cueissue.TypeMessage(path, want, val)}
+	got := cueissue.KindOf(val)
 	switch {
 	case want&cue.StringKind != 0 && got&cue.NumberKind != 0:
 		is.Hint = "quote the value so YAML reads it as a string"
@@ -391,54 +225,53 @@ func (w *walker) typeIssue(path []any, want cue.Kind, val any) {
 
 // issues turns the errors gathered per path into issues, in the order found.
 func (w *walker) issues() []Issue {
-	for _, key := range w.order {
-		pe := w.byPath[key]
-		w.convert(pe.path, pe.errs)
+	for _, pe := range w.errs.All() {
+		w.convert(pe.Path, pe.Errs)
 	}
 	return w.out
 }
 
-func (w *walker) convert(path []any, errs []rawErr) {
-	custom := slices.ContainsFunc(errs, func(e rawErr) bool { return e.custom })
+func (w *walker) convert(path []any, errs []cueissue.RawErr) {
+	custom := slices.ContainsFunc(errs, func(e cueissue.RawErr) bool { return e.Custom })
 	rule := func(r string) string {
 		if custom {
 			return RuleCustom
 		}
 		return r
 	}
-	key := lastKey(path)
+	key := cueissue.LastKey(path)
 	// 1. A message written for the rule with error("...").
 	for _, e := range errs {
-		if libmsg.CUECustom.In(e.format) && len(e.args) == 1 {
-			w.emit(Issue{Path: path, RuleID: rule(RuleValue), Severity: finding.Error, Message: fmt.Sprint(e.args[0])})
+		if libmsg.CUECustom.In(e.Format) && len(e.Args) == 1 {
+			w.emit(Issue{Path: path, RuleID: rule(RuleValue), Severity: finding.Error, Message: fmt.Sprint(e.Args[0])})
 			return
 		}
 	}
 	// 2. A required key that is missing or null.
 	required := false
 	for _, e := range errs {
-		if libmsg.CUERequired.In(e.format) {
+		if libmsg.CUERequired.In(e.Format) {
 			required = true
 		}
 	}
 	if required {
 		is := Issue{Path: path, RuleID: rule(RuleRequired), Severity: finding.Error, Missing: true,
-			Message: fmt.Sprintf("missing required key %q in %s", key, where(path[:len(path)-1]))}
-		if slices.ContainsFunc(w.nulls, func(n []any) bool { return comparePaths(n, path) == 0 }) {
+			Message: fmt.Sprintf("missing required key %q in %s", key, cueissue.Where(path[:len(path)-1]))}
+		if slices.ContainsFunc(w.nulls, func(n []any) bool { return cueissue.ComparePaths(n, path) == 0 }) {
 			is.Missing, is.AtKey = false, true
 			is.Message = fmt.Sprintf("%q is null, but it is required", key)
 		}
 		w.emit(is)
 		return
 	}
-	val, exists := lookup(w.data, path)
+	val, exists := cueissue.Lookup(w.data, path)
 	if !exists {
 		return
 	}
 	// 3. The wrong type.
-	sch := schemaAt(w.c.def, path)
-	if want := expectedKinds(sch, errs); want != cue.BottomKind && want != cue.TopKind && want&kindOf(val) == 0 &&
-		!(kindOf(val) == cue.IntKind && want&cue.NumberKind != 0) {
+	sch := cueissue.SchemaAt(w.c.def, path)
+	if want := cueissue.ExpectedKinds(sch, errs); want != cue.BottomKind && want != cue.TopKind && want&cueissue.KindOf(val) == 0 &&
+		!(cueissue.KindOf(val) == cue.IntKind && want&cue.NumberKind != 0) {
 		w.typeIssue(path, want, val)
 		return
 	}
@@ -446,29 +279,29 @@ func (w *walker) convert(path []any, errs []rawErr) {
 	is := Issue{Path: path, RuleID: rule(RuleValue), Severity: finding.Error}
 	switch alts, bound, pattern, other := describe(errs, val); {
 	case len(alts) > 0:
-		is.Message = fmt.Sprintf("%s %s is not one of %s", key, show(val), strings.Join(alts, ", "))
+		is.Message = fmt.Sprintf("%s %s is not one of %s", key, cueissue.Show(val), strings.Join(alts, ", "))
 		if s, ok := val.(string); ok {
 			unq := make([]string, len(alts))
 			for i, a := range alts {
 				unq[i], _ = strconv.Unquote(a)
 			}
-			if best := closest(s, unq); best != "" {
+			if best := editdist.Closest(s, unq); best != "" {
 				is.Hint = fmt.Sprintf("did you mean %q?", best)
 			}
 		}
 	case pattern != "":
 		if isQuantityPattern(pattern) {
-			is.Message = fmt.Sprintf("%s %s is not a Kubernetes quantity", key, show(val))
+			is.Message = fmt.Sprintf("%s %s is not a Kubernetes quantity", key, cueissue.Show(val))
 			is.Hint = "write a number with an optional suffix and no space: 500m, 0.5, 128Mi, 2Gi, 1e3"
 		} else {
-			is.Message = fmt.Sprintf("%s %s does not match the pattern %s", key, show(val), pattern)
+			is.Message = fmt.Sprintf("%s %s does not match the pattern %s", key, cueissue.Show(val), pattern)
 		}
 	case bound != "":
-		is.Message = fmt.Sprintf("%s %s is out of range: it must be %s", key, show(val), bound)
+		is.Message = fmt.Sprintf("%s %s is out of range: it must be %s", key, cueissue.Show(val), bound)
 	case other != "":
-		is.Message = fmt.Sprintf("%s %s is not allowed: %s", key, show(val), other)
+		is.Message = fmt.Sprintf("%s %s is not allowed: %s", key, cueissue.Show(val), other)
 	default:
-		is.Message = fmt.Sprintf("%s %s is not allowed here", key, show(val))
+		is.Message = fmt.Sprintf("%s %s is not allowed here", key, cueissue.Show(val))
 	}
 	if custom {
 		is.Message += " (organisation schema)"
@@ -477,41 +310,28 @@ func (w *walker) convert(path []any, errs []rawErr) {
 }
 
 // describe sorts CUE's messages about a value of the right kind: the members of an enum,
-// a bound ("at most 2147483647"), a pattern, or another unsatisfied constraint.
-func describe(errs []rawErr, val any) (alts []string, bound, pattern, other string) {
-	self := show(val)
+// a bound ("at most 2147483647"), a pattern, or another unsatisfied constraint. Unlike the
+// Fleet stage, whose schemas give a pattern an @msg, it names the pattern itself, and the
+// validators of the generated schemas (describeBuiltin).
+func describe(errs []cueissue.RawErr, val any) (alts []string, bound, pattern, other string) {
 	var bounds []string
 	for _, e := range errs {
 		switch {
-		case libmsg.CUEConflictingValues.In(e.format) && len(e.args) == 2:
-			for _, a := range e.args {
-				s := fmt.Sprint(a)
-				if s != self && strings.HasPrefix(s, `"`) && !slices.Contains(alts, s) {
-					alts = append(alts, s)
-				}
-			}
-		case libmsg.CUEOutOfBound.In(e.format) && len(e.args) >= 2:
-			b := fmt.Sprint(e.args[len(e.args)-1])
+		case libmsg.CUEOutOfBound.In(e.Format) && len(e.Args) >= 2:
+			b := fmt.Sprint(e.Args[len(e.Args)-1])
 			if p, ok := strings.CutPrefix(b, "=~"); ok {
 				pattern = p
 				continue
 			}
-			bounds = append(bounds, boundWords(b))
-		case libmsg.CUEDoesNotSatisfy.In(e.format) && len(e.args) >= 2:
-			other = describeBuiltin(fmt.Sprint(e.args[1]))
+			if w, ok := cueissue.BoundWords(b); ok {
+				b = w
+			}
+			bounds = append(bounds, b)
+		case libmsg.CUEDoesNotSatisfy.In(e.Format) && len(e.Args) >= 2:
+			other = describeBuiltin(fmt.Sprint(e.Args[1]))
 		}
 	}
-	slices.Sort(alts)
-	return alts, strings.Join(bounds, " and "), pattern, other
-}
-
-func boundWords(b string) string {
-	for _, op := range []struct{ op, words string }{{">=", "at least "}, {"<=", "at most "}, {"!=", "other than "}, {">", "more than "}, {"<", "less than "}} {
-		if rest, ok := strings.CutPrefix(b, op.op); ok {
-			return op.words + rest
-		}
-	}
-	return b
+	return cueissue.Alternatives(errs, val), strings.Join(bounds, " and "), pattern, other
 }
 
 // describeBuiltin words the validators the generated schemas use.
@@ -530,29 +350,4 @@ func describeBuiltin(call string) string {
 func isQuantityPattern(p string) bool {
 	u, err := strconv.Unquote(p)
 	return err == nil && strings.HasPrefix(u, `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|`)
-}
-
-// expectedKinds is what the schema accepts at a path: from the schema itself, or else from
-// CUE's "mismatched types" messages.
-func expectedKinds(sch cue.Value, errs []rawErr) cue.Kind {
-	if sch.Exists() {
-		if k := sch.IncompleteKind(); k != cue.BottomKind && k != cue.TopKind {
-			return k
-		}
-	}
-	var k cue.Kind
-	for _, e := range errs {
-		if libmsg.CUEMismatchedTypes.In(e.format) && len(e.args) == 4 {
-			for _, a := range e.args[2:] {
-				k |= kindByName(fmt.Sprint(a))
-			}
-		}
-	}
-	return k
-}
-
-func sortIssues(is []Issue) {
-	slices.SortStableFunc(is, func(a, b Issue) int {
-		return cmp.Or(comparePaths(a.Path, b.Path), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Message, b.Message))
-	})
 }

@@ -7,13 +7,15 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
 // TestEveryKindCompiles validates a bare object of every bundled kind: each schema compiles
 // and none reports an internal error.
 func TestEveryKindCompiles(t *testing.T) {
 	v := bundledValidator(t)
-	gvks := slices.SortedFunc(maps.Keys(v.index), func(a, b GVK) int { return comparePaths([]any{a.String()}, []any{b.String()}) })
+	gvks := slices.SortedFunc(maps.Keys(v.index), func(a, b GVK) int { return cueissue.ComparePaths([]any{a.String()}, []any{b.String()}) })
 	if len(gvks) < 100 {
 		t.Fatalf("only %d bundled kinds", len(gvks))
 	}

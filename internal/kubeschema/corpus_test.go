@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
@@ -131,7 +132,7 @@ func TestCorpora(t *testing.T) {
 		for i, d := range byFile[f] {
 			docsSeen++
 			for _, is := range v.ValidateWith(d, use[f]) {
-				key := fmt.Sprintf("%s#%d %s %s: %s", f, i, where(is.Path), is.RuleID, is.Message)
+				key := fmt.Sprintf("%s#%d %s %s: %s", f, i, cueissue.Where(is.Path), is.RuleID, is.Message)
 				switch is.Severity {
 				case finding.Error:
 					if _, ok := trueErrors[key]; !ok {
@@ -186,7 +187,7 @@ func TestCorporaMutated(t *testing.T) {
 			got := map[string]bool{}
 			for _, is := range v.ValidateWith(m, use[f]) {
 				if is.RuleID == RuleUnknownKey {
-					got[where(is.Path)+" "+is.Hint] = true
+					got[cueissue.Where(is.Path)+" "+is.Hint] = true
 				}
 			}
 			if !got[`metadata.lables did you mean "labels"?`] || !got["specc "+unknownHint(v, g)] {
@@ -209,7 +210,7 @@ func unknownHint(v *Validator, g GVK) string {
 	}
 	c := kp.get()
 	defer kp.put(c)
-	if schemaChild(c.def, "spec").Exists() {
+	if cueissue.SchemaChild(c.def, "spec").Exists() {
 		return `did you mean "spec"?`
 	}
 	return ""

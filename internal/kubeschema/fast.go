@@ -1,6 +1,8 @@
 package kubeschema
 
 import (
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
+
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -214,7 +216,7 @@ func (t *fastTree) valid(n *snode, x any) bool {
 		}
 		return true
 	case shapeLeaf:
-		k := kindOf(x)
+		k := cueissue.KindOf(x)
 		if k&n.kinds == 0 && !(k == cue.IntKind && n.kinds&cue.NumberKind != 0) {
 			return false
 		}
@@ -236,7 +238,7 @@ func (t *fastTree) valid(n *snode, x any) bool {
 		}
 		return ok
 	}
-	data, nulls := withoutNulls(x, nil)
+	data, nulls := cueissue.WithoutNulls(x)
 	return len(nulls) == 0 && n.sch.Unify(t.ctx.Encode(data)).Validate(cue.Concrete(true)) == nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
 // TestFastPathAgrees checks the fast path (fast.go) against the full CUE check: on the
@@ -61,8 +63,8 @@ func TestFastPathAgrees(t *testing.T) {
 			} else if mutants%4 == 0 {
 				// The walk guided by the fast path finds what the unguided walk finds.
 				got, want := c.fullCheck(m), plain.fullCheck(m)
-				sortIssues(got)
-				sortIssues(want)
+				cueissue.Sort(got)
+				cueissue.Sort(want)
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("document %d (%s) with %s: guided walk %v, unguided %v", i, g, what, got, want)
 				}
@@ -154,13 +156,13 @@ func collectPaths(x any, path []any, out *[][]any) {
 	switch x := x.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(x) {
-			p := appendPath(path, k)
+			p := cueissue.AppendPath(path, k)
 			*out = append(*out, p)
 			collectPaths(x[k], p, out)
 		}
 	case []any:
 		for i, v := range x {
-			p := appendPath(path, i)
+			p := cueissue.AppendPath(path, i)
 			*out = append(*out, p)
 			collectPaths(v, p, out)
 		}

@@ -36,19 +36,15 @@ func docs(tb testing.TB, src []byte) []any {
 	}
 }
 
-var (
-	sharedOnce sync.Once
-	shared     *Validator
-	sharedErr  error
-)
-
-// bundledValidator is one Validator (no organisation schemas) shared by the tests, so each
+// sharedValidator is one Validator (no organisation schemas) shared by the tests, so each
 // kind is compiled once per test binary.
+var sharedValidator = sync.OnceValues(func() (*Validator, error) { return New(nil) })
+
 func bundledValidator(tb testing.TB) *Validator {
 	tb.Helper()
-	sharedOnce.Do(func() { shared, sharedErr = New(nil) })
-	if sharedErr != nil {
-		tb.Fatal(sharedErr)
+	v, err := sharedValidator()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return shared
+	return v
 }

@@ -25,6 +25,7 @@ import (
 
 	bundled "github.com/tollgate-dev/tollgate/cue/kubernetes"
 	"github.com/tollgate-dev/tollgate/internal/catalog"
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 )
 
@@ -40,18 +41,9 @@ const (
 	RuleDeprecated = "schema-deprecated"   // warning: the CRD marks this version deprecated
 )
 
-// Issue is one problem found in a document. Path is a data path of string keys and int
-// indices from the document's root; the caller maps it to a line. Missing means the path does
-// not exist (point at its parent); AtKey means point at the key rather than the value.
-type Issue struct {
-	Path     []any
-	Message  string
-	RuleID   string
-	Severity finding.Severity
-	Hint     string
-	AtKey    bool
-	Missing  bool
-}
+// Issue is one problem found in a document (package cueissue, shared with the Fleet structure
+// stage; this stage sets none of its Fleet-only fields).
+type Issue = cueissue.Issue
 
 // GVK names a kind: apiVersion ("apps/v1", "v1") and kind.
 type GVK struct{ APIVersion, Kind string }
@@ -141,7 +133,7 @@ func (v *Validator) Validate(doc any) []Issue { return v.ValidateWith(doc, Optio
 func (v *Validator) ValidateWith(doc any, opt Options) []Issue {
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return []Issue{{Message: fmt.Sprintf("a Kubernetes manifest must be a mapping with apiVersion and kind, not %s", valueWords(doc)),
+		return []Issue{{Message: fmt.Sprintf("a Kubernetes manifest must be a mapping with apiVersion and kind, not %s", cueissue.ValueWords(doc)),
 			RuleID: RuleType, Severity: finding.Error}}
 	}
 	g, issues := identify(m)
@@ -164,13 +156,13 @@ func (v *Validator) ValidateWith(doc any, opt Options) []Issue {
 	}
 	issues = slices.DeleteFunc(issues, func(is Issue) bool {
 		return is.RuleID == RuleRequired && (opt.Patch ||
-			opt.SelectorFromLabels && comparePaths(is.Path, []any{"spec", "selector"}) == 0)
+			opt.SelectorFromLabels && cueissue.ComparePaths(is.Path, []any{"spec", "selector"}) == 0)
 	})
 	if kp.deprecated != "" {
 		issues = append(issues, Issue{Path: []any{"apiVersion"}, RuleID: RuleDeprecated, Severity: finding.Warning,
 			Message: kp.deprecated})
 	}
-	sortIssues(issues)
+	cueissue.Sort(issues)
 	return issues
 }
 
@@ -213,7 +205,7 @@ func identify(m map[string]any) (GVK, []Issue) {
 				Hint:    "every Kubernetes manifest names its apiVersion and kind"})
 		case !isString || s == "":
 			issues = append(issues, Issue{Path: []any{k}, RuleID: RuleType, Severity: finding.Error,
-				Message: fmt.Sprintf("%s: expected a non-empty string, got %s", k, valueWords(val))})
+				Message: fmt.Sprintf("%s: expected a non-empty string, got %s", k, cueissue.ValueWords(val))})
 		case k == "apiVersion":
 			g.APIVersion = s
 		default:
@@ -342,7 +334,7 @@ func (v *Validator) compile(g GVK) (*compiled, error) {
 	}
 	d := ctx.CompileString("{"+strings.Join(embeds, ", ")+"}", cue.Scope(scope), cue.Filename("kubernetes/"+g.String()))
 	if err := d.Err(); err != nil {
-		return nil, fmt.Errorf("the organisation's schema of %s conflicts with the bundled one: %s", g, errorText(err))
+		return nil, fmt.Errorf("the organisation's schema of %s conflicts with the bundled one: %s", g, cueissue.ErrorText(err))
 	}
 	c := &compiled{ctx: ctx, def: d}
 	if len(user) == 0 {

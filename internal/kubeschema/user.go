@@ -1,6 +1,8 @@
 package kubeschema
 
 import (
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +11,6 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 )
 
 // The organisation's schemas: any .cue file in a --schema directory whose top-level
@@ -61,7 +62,7 @@ func loadUser(dirs []string) (*userSchemas, error) {
 		}
 		v := ctx.CompileBytes(src, cue.Filename(f))
 		if err := v.Err(); err != nil {
-			return nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return nil, fmt.Errorf("organisation schema %s", cueissue.ErrorText(err))
 		}
 		it, err := v.Fields(cue.Definitions(true))
 		if err != nil {
@@ -78,7 +79,7 @@ func loadUser(dirs []string) (*userSchemas, error) {
 				continue // a helper definition, not a kind
 			}
 			if err := d.Err(); err != nil {
-				return nil, fmt.Errorf("organisation schema %s", errorText(err))
+				return nil, fmt.Errorf("organisation schema %s", cueissue.ErrorText(err))
 			}
 			g := GVK{av, k}
 			u.defs[g] = append(u.defs[g], userDef{file: f, src: src, def: it.Selector().String()})
@@ -105,25 +106,10 @@ func (u *userSchemas) compile(ctx *cue.Context, g GVK) ([]cue.Value, map[string]
 	for _, d := range u.defs[g] {
 		v := ctx.CompileBytes(d.src, cue.Filename(d.file)).LookupPath(cue.ParsePath(d.def))
 		if err := v.Err(); err != nil {
-			return nil, nil, fmt.Errorf("organisation schema %s", errorText(err))
+			return nil, nil, fmt.Errorf("organisation schema %s", cueissue.ErrorText(err))
 		}
 		out = append(out, v)
 		files[d.file] = true
 	}
 	return out, files, nil
-}
-
-// errorText renders CUE errors as "file:line:col: message" lines.
-func errorText(err error) string {
-	var lines []string
-	for _, e := range cueerrors.Errors(err) {
-		msg := e.Error()
-		if p := e.Position(); p.IsValid() {
-			msg = fmt.Sprintf("%s: %s", p, msg)
-		} else if ps := e.InputPositions(); len(ps) > 0 && ps[0].IsValid() {
-			msg = fmt.Sprintf("%s: %s", ps[0], msg)
-		}
-		lines = append(lines, msg)
-	}
-	return strings.Join(lines, "; ")
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 	"github.com/tollgate-dev/tollgate/internal/finding"
 )
 
@@ -20,13 +21,13 @@ func (w want) matches(is Issue) bool {
 	if sev == finding.SeverityNone {
 		sev = finding.Error
 	}
-	return where(is.Path) == w.path && is.RuleID == w.rule && is.Severity == sev &&
+	return cueissue.Where(is.Path) == w.path && is.RuleID == w.rule && is.Severity == sev &&
 		strings.Contains(is.Message, w.msg) && strings.Contains(is.Hint, w.hint) &&
 		is.Missing == w.missing && is.AtKey == w.atKey
 }
 
 func show1(is Issue) string {
-	return fmt.Sprintf("%s %s %s %q hint=%q missing=%v atKey=%v", where(is.Path), is.Severity, is.RuleID, is.Message, is.Hint, is.Missing, is.AtKey)
+	return fmt.Sprintf("%s %s %s %q hint=%q missing=%v atKey=%v", cueissue.Where(is.Path), is.Severity, is.RuleID, is.Message, is.Hint, is.Missing, is.AtKey)
 }
 
 // checkIssues fails unless issues are exactly wants, in order.
