@@ -56,7 +56,7 @@ func loadUser(dirs []string) (*userSchemas, error) {
 	slices.Sort(files)
 	ctx := cuecontext.New()
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := cueissue.ReadSchemaFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("organisation schema: %w", err)
 		}

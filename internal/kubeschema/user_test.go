@@ -89,3 +89,35 @@ func TestUserSchemaErrors(t *testing.T) {
 		t.Errorf("a schema that contradicts the bundled one: got %v", is)
 	}
 }
+
+// A schema file that is a symbolic link out of its directory is not read, as in the Fleet
+// stage (a pull request could otherwise have any file of the runner shown in the compile
+// error); one inside it is.
+func TestUserSchemaSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "secret.txt")
+	schemas := filepath.Join(dir, "cue")
+	if err := os.MkdirAll(schemas, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(outside, []byte("secret first line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	widget := "#W: {apiVersion: \"example.com/v1\", kind: \"W\"}\n"
+	if err := os.WriteFile(filepath.Join(schemas, "real.txt"), []byte(widget), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.txt", filepath.Join(schemas, "inside.cue")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := New([]string{schemas}); err != nil || !v.Has(GVK{"example.com/v1", "W"}) {
+		t.Errorf("a link inside the directory: %v", err)
+	}
+	if err := os.Symlink(outside, filepath.Join(schemas, "leak.cue")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New([]string{schemas})
+	if err == nil || !strings.Contains(err.Error(), "leak.cue is a symbolic link leading out of its directory") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a link out of the directory: %v", err)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"cuelang.org/go/cue"
 
 	"github.com/tollgate-dev/tollgate/internal/cueissue"
-	"github.com/tollgate-dev/tollgate/internal/libmsg"
 	"github.com/tollgate-dev/tollgate/internal/schema/memo"
 )
 
@@ -17,7 +16,9 @@ import (
 // Each file is compiled on its own (it may import CUE's standard library); the files share
 // the hook definitions #Global, #Team, #NoTeam and #Package. It returns the file names, so
 // errors raised by these constraints can be told apart, and the text compiled, for the
-// memo's analysis (read once: what is analysed is what was compiled).
+// memo's analysis (read once: what is analysed is what was compiled). The Kubernetes stage
+// reads the same directories for definitions of another shape, apiVersion and kind
+// (kubeschema/user.go): the two share reading a file and CUE's error text (package cueissue).
 func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, []memo.Source, error) {
 	var files []string
 	for _, dir := range dirs {
@@ -37,7 +38,7 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, [
 	var sources []memo.Source
 	var all cue.Value
 	for _, f := range files {
-		src, err := readInDir(f)
+		src, err := cueissue.ReadSchemaFile(f)
 		if err != nil {
 			return cue.Value{}, nil, nil, fmt.Errorf("organisation schema: %w", err)
 		}
@@ -59,20 +60,4 @@ func compileUser(ctx *cue.Context, dirs []string) (cue.Value, map[string]bool, [
 		}
 	}
 	return all, names, sources, nil
-}
-
-// readInDir reads the file f through an os.Root of its directory: a symbolic link may point
-// inside the directory, never out of it (a pull request's cue/x.cue -> ~/.ssh/id_rsa would
-// otherwise be read, and shown in the compile error).
-func readInDir(f string) ([]byte, error) {
-	root, err := os.OpenRoot(filepath.Dir(f))
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	data, err := root.ReadFile(filepath.Base(f))
-	if err != nil && libmsg.GoRootEscape.In(err.Error()) {
-		return nil, fmt.Errorf("%s is a symbolic link leading out of its directory, which tollgate does not follow", f)
-	}
-	return data, err
 }
