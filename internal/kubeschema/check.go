@@ -231,6 +231,10 @@ func (w *walker) issues() []Issue {
 	return w.out
 }
 
+// convert turns the errors at one path into an issue. It stays apart from the Fleet stage's
+// (schema/collect.go) on purpose: Kubernetes has no $VAR expansion, @msg or @nullok, a null
+// required key is simply missing, and its schemas are generated, so a pattern, a quantity or a
+// validator is named in the message itself.
 func (w *walker) convert(path []any, errs []cueissue.RawErr) {
 	custom := slices.ContainsFunc(errs, func(e cueissue.RawErr) bool { return e.Custom })
 	rule := func(r string) string {

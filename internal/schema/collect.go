@@ -173,6 +173,10 @@ func (c *collector) unknownKey(val cue.Value, path []any, key string, inList boo
 	c.emit(is)
 }
 
+// convert turns the errors at one path into an issue. It stays apart from the Kubernetes
+// stage's (kubeschema/check.go) on purpose: Fleet's findings speak of what fleetctl does ($VAR
+// references it expands, `key:` for none with @nullok, the teams layout's required sections,
+// YAML 1.1 as fleetctl reads it) and take their wording from the bundled schemas' @msg.
 func (c *collector) convert(path []any, errs []cueissue.RawErr) {
 	custom := false
 	for _, e := range errs {
