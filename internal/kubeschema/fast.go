@@ -1,11 +1,11 @@
 package kubeschema
 
 import (
-	"github.com/tollgate-dev/tollgate/internal/cueissue"
-
 	"strings"
 
 	"cuelang.org/go/cue"
+
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
 // A fast path for valid documents. Unifying a manifest with its kind's definition costs a

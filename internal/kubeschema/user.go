@@ -1,8 +1,6 @@
 package kubeschema
 
 import (
-	"github.com/tollgate-dev/tollgate/internal/cueissue"
-
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +9,8 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
+
+	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
 // The organisation's schemas: any .cue file in a --schema directory whose top-level

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"cuelang.org/go/cue"
+
 	"github.com/tollgate-dev/tollgate/internal/cueissue"
 )
 
