@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/kube"
 	"github.com/tollgate-dev/tollgate/internal/policy"
@@ -21,13 +19,9 @@ const batchSize = 500
 // converted once.
 func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, workers int, progress func()) ([]finding.Finding, error) {
 	shared, appliers := repo.RepoInput()
-	sharedTerms := map[string]*ast.Term{}
-	for k, v := range shared {
-		val, err := ast.InterfaceToValue(v)
-		if err != nil {
-			return nil, fmt.Errorf("the repository's graph cannot be converted for Rego: %w", err)
-		}
-		sharedTerms[k] = ast.NewTerm(val)
+	input, err := eng.NewDocumentsInput(kube.InputKind, shared)
+	if err != nil {
+		return nil, fmt.Errorf("the repository's graph cannot be converted for Rego: %w", err)
 	}
 	var batches [][]*kube.Doc
 	for i := 0; i < len(docs); i += batchSize {
@@ -44,7 +38,7 @@ func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 	for range min(workers, len(batches)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = evalBatch(evalCtx, eng, repo, batches[i], sharedTerms, appliers)
+				out[i] = evalBatch(evalCtx, eng, repo, batches[i], input, appliers)
 				if progress != nil {
 					progress()
 				}
@@ -63,26 +57,17 @@ func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 	return fs, nil
 }
 
-func evalBatch(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, shared map[string]*ast.Term, appliers map[*kube.Doc][]any) []finding.Finding {
-	list := make([]*ast.Term, 0, len(docs))
+func evalBatch(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []*kube.Doc, input *policy.DocumentsInput, appliers map[*kube.Doc][]any) []finding.Finding {
+	ins := make([]map[string]any, len(docs))
+	for i, d := range docs {
+		ins[i] = repo.DocumentInput(d, appliers)
+	}
+	results, errs, bad := eng.EvaluateDocuments(ctx, input, ins)
 	var fs []finding.Finding
-	for _, d := range docs {
-		v, err := ast.InterfaceToValue(repo.DocumentInput(d, appliers))
-		if err != nil {
-			fs = append(fs, finding.Finding{RuleID: "internal-error", Severity: finding.Error, Source: "rego",
-				Message: fmt.Sprintf("the document cannot be converted for the policies: %v", err), Location: d.Locate(nil, false)})
-			continue
-		}
-		list = append(list, ast.NewTerm(v))
+	for _, b := range bad {
+		fs = append(fs, finding.Finding{RuleID: "internal-error", Severity: finding.Error, Source: "rego",
+			Message: fmt.Sprintf("the document cannot be converted for the policies: %v", b.Err), Location: docs[b.Index].Locate(nil, false)})
 	}
-	obj := ast.NewObject(
-		ast.Item(ast.StringTerm("kind"), ast.StringTerm(kube.InputKind)),
-		ast.Item(ast.StringTerm("documents"), ast.ArrayTerm(list...)),
-	)
-	for k, t := range shared {
-		obj.Insert(ast.StringTerm(k), t)
-	}
-	results, errs := eng.EvaluateInput(ctx, obj)
 	fs = append(fs, errs...)
 	for _, r := range results {
 		fs = append(fs, locate(repo, r))

@@ -266,12 +266,6 @@ func (e *Engine) Evaluate(ctx context.Context, f *Facts, j Job) (rs []Result, fs
 	return e.eval(ctx, in)
 }
 
-// EvaluateInput runs every tollgate rule on an input already converted to an OPA value (the
-// Kubernetes kind builds its own: internal/kubelint), as Evaluate does a job's.
-func (e *Engine) EvaluateInput(ctx context.Context, input ast.Value) ([]Result, []finding.Finding) {
-	return e.eval(ctx, evalInputs{input: input})
-}
-
 func internalError(err error) finding.Finding {
 	return finding.Finding{RuleID: catalog.InternalError, Severity: finding.Error, Source: "tollgate",
 		Message: err.Error()}

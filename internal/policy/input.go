@@ -15,7 +15,12 @@ import (
 type Facts struct {
 	era, global, repo, change *ast.Term
 	profiles                  model.ProfileCache
-	shared                    sync.Map // *model.Shared → ast.Value
+	converter
+}
+
+// converter converts plain values to OPA values, each model.Shared once.
+type converter struct {
+	shared sync.Map // *model.Shared → ast.Value
 }
 
 // NewFacts converts the facts of a run; change is input.change, or nil.
@@ -63,7 +68,7 @@ func (f *Facts) input(in map[string]any) (ast.Value, error) {
 
 // value converts a plain value (model.Plain) as ast.InterfaceToValue does, and a
 // model.Shared once for the run.
-func (f *Facts) value(x any) (ast.Value, error) {
+func (f *converter) value(x any) (ast.Value, error) {
 	switch x := x.(type) {
 	case map[string]any:
 		terms := make([]ast.Term, 2*len(x)) // one allocation for the object's terms
