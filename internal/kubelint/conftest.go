@@ -3,15 +3,12 @@ package kubelint
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/tollgate-dev/tollgate/internal/catalog"
 	"github.com/tollgate-dev/tollgate/internal/conftest"
@@ -38,102 +35,41 @@ type ConftestOptions struct {
 	Sandbox policy.Sandbox
 }
 
-// networkBuiltins are left out of conftest policies' capabilities even when the sandbox
-// allows them for tollgate rules: internal/conftest has no host check of its own.
-var networkBuiltins = []string{"http.send", "net.lookup_ip_addr"}
-
-// conftestModules reads the plain conftest policies of the policy directories.
-func conftestModules(dirs []string) (map[string]*ast.Module, error) {
-	mods := map[string]*ast.Module{}
+// conftestPolicies reads the plain conftest policies of the policy directories.
+func conftestPolicies(dirs []string) (*conftest.Policies, error) {
+	pols := &conftest.Policies{}
 	for _, dir := range dirs {
 		root, err := os.OpenRoot(dir)
 		if err != nil {
 			return nil, fmt.Errorf("policy directory: %w", err)
 		}
-		err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") {
-				return nil
-			}
-			src, err := fs.ReadFile(root.FS(), p)
-			if err != nil {
-				return err
-			}
-			name := path.Join(filepath.ToSlash(dir), p)
-			m, err := conftest.ParseModule(name, src, ast.RegoV1)
-			if err != nil {
-				if m0, err0 := conftest.ParseModule(name, src, ast.RegoV0); err0 == nil {
-					m, err = m0, nil
-				}
-			}
-			if err != nil {
-				return err
-			}
-			if plainConftest(m) {
-				mods[name] = m
-			}
-			return nil
-		})
+		err = pols.Read(filepath.ToSlash(dir), root.FS())
 		root.Close()
 		if err != nil {
 			return nil, fmt.Errorf("policy %v", err)
 		}
 	}
-	return mods, nil
-}
-
-// plainConftest: a module conftest itself would run, not one written to tollgate's contract.
-func plainConftest(m *ast.Module) bool {
-	if strings.HasPrefix(m.Package.Path.String(), "data.tollgate.") {
-		return false
-	}
-	for _, imp := range m.Imports {
-		if strings.HasPrefix(imp.Path.String(), "data.tollgate") {
-			return false
-		}
-	}
-	return true
-}
-
-// hasConftestRules: some module has a deny, violation or warn rule.
-func hasConftestRules(mods map[string]*ast.Module) bool {
-	for _, m := range mods {
-		for _, r := range m.Rules {
-			n := r.Head.Name.String()
-			if n == "" && len(r.Head.Reference) > 0 {
-				n = r.Head.Reference[0].Value.String()
-			}
-			for _, p := range []string{"deny", "warn", "violation"} {
-				if n == p || strings.HasPrefix(n, p+"_") {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return pols, nil
 }
 
 // runConftest checks every manifest and kustomization file with the conftest policies: each
 // document alone, or all of them combined.
 func runConftest(ctx context.Context, repo *kube.Repo, co ConftestOptions, opts Options) ([]finding.Finding, []catalog.Rule, error) {
-	mods, err := conftestModules(co.PolicyDirs)
-	if err != nil || !hasConftestRules(mods) {
+	pols, err := conftestPolicies(co.PolicyDirs)
+	if err != nil || !pols.HasRules() {
 		return nil, nil, err
 	}
-	caps, err := co.Sandbox.Capabilities()
+	caps, err := co.Sandbox.ConftestCapabilities()
 	if err != nil {
 		return nil, nil, err
 	}
-	caps.Builtins = slices.DeleteFunc(slices.Clone(caps.Builtins), func(b *ast.Builtin) bool { return slices.Contains(networkBuiltins, b.Name) })
 	data := map[string]any{}
 	if len(co.Data) > 0 {
 		if data, err = conftest.LoadData(os.DirFS("/"), trimRoot(co.Data)); err != nil {
 			return nil, nil, err
 		}
 	}
-	eng, err := conftest.New(ctx, mods, conftest.Options{Namespaces: co.Namespaces, AllNamespaces: co.AllNamespaces,
+	eng, err := pols.Compile(ctx, conftest.Options{Namespaces: co.Namespaces, AllNamespaces: co.AllNamespaces,
 		Combine: co.Combine, Data: data, Capabilities: caps, Now: opts.Now, Root: opts.Root})
 	if err != nil {
 		return nil, nil, fmt.Errorf("conftest policies: %w", err)

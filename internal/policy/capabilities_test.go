@@ -309,3 +309,20 @@ func TestHostCheck(t *testing.T) {
 		}
 	}
 }
+
+// Plain conftest policies never get the builtins that reach a host: internal/conftest has no
+// host check, so a sandbox that allows http.send for tollgate's rules must not pass it on.
+func TestConftestCapabilitiesLeaveOutHostBuiltins(t *testing.T) {
+	caps, err := Sandbox{AllowBuiltins: []string{"http.send", "net.lookup_ip_addr"}, AllowNet: []string{"api.example.com"}}.ConftestCapabilities()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range caps.Builtins {
+		if slices.Contains(hostBuiltins, b.Name) {
+			t.Errorf("conftest capabilities allow %s", b.Name)
+		}
+	}
+	if !hasBuiltin(caps, "sprintf") {
+		t.Error("conftest capabilities lost sprintf")
+	}
+}

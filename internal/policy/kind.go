@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -52,9 +53,14 @@ func kindsOf(mods []module) (map[string]string, error) {
 // kebab case (conftest/main/deny-no-root), whichever kind runs it.
 func ConftestID(pkg, name string) string { return conftestID(pkg, name) }
 
-// Capabilities are the capabilities policies compile with in this sandbox (the default, or as
-// the configuration widens it), for other engines that must allow the same builtins.
-func (s Sandbox) Capabilities() (*ast.Capabilities, error) {
+// ConftestCapabilities are the capabilities plain conftest policies compile with in this
+// sandbox (internal/conftest): what tollgate's rules may call, less the builtins that reach a
+// host even when the sandbox allows them, since internal/conftest has no host check of its own.
+func (s Sandbox) ConftestCapabilities() (*ast.Capabilities, error) {
 	c, _, err := s.capabilities()
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	c.Builtins = slices.DeleteFunc(slices.Clone(c.Builtins), func(b *ast.Builtin) bool { return slices.Contains(hostBuiltins, b.Name) })
+	return c, nil
 }
