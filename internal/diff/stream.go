@@ -1,17 +1,16 @@
 package diff
 
 import (
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
 	"github.com/tollgate-dev/tollgate/internal/load"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 )
 
 // A side is one state of the repository being compared: opened, its entry files known by the
@@ -44,7 +43,7 @@ func openSide(root string, src load.Source, entries []string, info *Side) (*side
 	s.repo = repo
 	keys := make([]string, len(abs))
 	known := make([]bool, len(abs))
-	parallel(len(abs), func(i int) {
+	workpool.Run(len(abs), 0, func(i int) {
 		if f, ok := repo.Prescan(abs[i]); ok {
 			keys[i], known[i] = factsKey(f), true
 			return
@@ -172,7 +171,7 @@ func compareSides(b, h *side) []Change {
 	defer releaseHG()
 	ps := pairs(b, h)
 	parts := make([][]Change, len(ps))
-	parallel(len(ps), func(i int) {
+	workpool.Run(len(ps), 0, func(i int) {
 		parts[i] = comparePair(b, h, ps[i], hg)
 	})
 	var out []Change
@@ -247,26 +246,6 @@ func (s *side) unreadableFile(rel string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.unreadable[rel]
-}
-
-// parallel runs fn(0..n-1) on every core.
-func parallel(n int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // compareTrees compares two sides given by their sources and entry files.

@@ -3,9 +3,7 @@ package lint
 import (
 	"bytes"
 	"context"
-	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
@@ -13,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/load"
 	"github.com/tollgate-dev/tollgate/internal/model"
 	"github.com/tollgate-dev/tollgate/internal/policy"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 )
 
 // batchSize is how many team files are read, checked and let go together. Small enough that a
@@ -118,7 +117,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 
 	// Then the teams, a batch at a time, on every worker.
 	sched := newBatcher(teamIdx, s.batch)
-	parallel(s.workers, s.workers, func(int) {
+	workpool.Run(s.workers, s.workers, func(int) {
 		for ctx.Err() == nil {
 			n, idx, ok := sched.take()
 			if !ok {
@@ -161,7 +160,7 @@ func (pt part) factAt(idx []int, i int) load.EntryFacts {
 // prescan learns each entry's kind and name without parsing it where it can.
 func prescan(repo *load.Repo, abs []string, workers int) []load.EntryFacts {
 	facts := make([]load.EntryFacts, len(abs))
-	parallel(len(abs), workers, func(i int) {
+	workpool.Run(len(abs), workers, func(i int) {
 		if f, ok := repo.Prescan(abs[i]); ok {
 			facts[i] = f
 			return
@@ -359,28 +358,4 @@ func (p *pipeline) evaluate(ctx context.Context, in model.Part, entries []*load.
 		}
 	}
 	return fs
-}
-
-// parallel runs fn(0..n-1) on up to workers goroutines, which take the next index from a
-// counter (a channel hand-off per item cost more than small items themselves).
-func parallel(n, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
