@@ -2,14 +2,13 @@ package kube
 
 import (
 	"maps"
-	"runtime"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/kubeschema"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
@@ -19,24 +18,10 @@ import (
 // it; in a SOPS-encrypted document the sops metadata and the encrypted values are left out
 // (their types are the ciphertext's).
 func (r *Repo) Structure(v *kubeschema.Validator, workers int) []finding.Finding {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	out := make([][]finding.Finding, len(r.Docs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				out[i] = r.structure(v, r.Docs[i])
-			}
-		})
-	}
-	for i := range r.Docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.Run(len(r.Docs), workers, func(i int) {
+		out[i] = r.structure(v, r.Docs[i])
+	})
 	var fs []finding.Finding
 	for _, f := range out {
 		fs = append(fs, f...)

@@ -3,11 +3,11 @@ package kubelint
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/kube"
 	"github.com/tollgate-dev/tollgate/internal/policy"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 )
 
 // batchSize is how many documents one evaluation reads: enough that a batch costs far more
@@ -33,23 +33,12 @@ func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 	evalCtx, cancel := eng.WithLimits(ctx)
 	defer cancel()
 	out := make([][]finding.Finding, len(batches))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(workers, len(batches)) {
-		wg.Go(func() {
-			for i := range next {
-				out[i] = evalBatch(evalCtx, eng, repo, batches[i], input, appliers)
-				if progress != nil {
-					progress()
-				}
-			}
-		})
-	}
-	for i := range batches {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	workpool.Run(len(batches), workers, func(i int) {
+		out[i] = evalBatch(evalCtx, eng, repo, batches[i], input, appliers)
+		if progress != nil {
+			progress()
+		}
+	})
 	var fs []finding.Finding
 	for _, f := range out {
 		fs = append(fs, f...)

@@ -1,5 +1,5 @@
-// Package workpool runs the items of a slice on a few goroutines. The lint pipeline and the
-// change review both spread per-file work over the cores this way.
+// Package workpool runs the items of a slice on a few goroutines: the lint pipeline, the
+// change review and the Kubernetes kind spread their per-file work over the cores this way.
 package workpool
 
 import (
