@@ -2,10 +2,12 @@ package lint
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/benchgen"
+	"github.com/tollgate-dev/tollgate/internal/sharedtest"
 )
 
 // BenchmarkLintGenerated lints the synthetic repository of internal/benchgen (2,000 team files:
@@ -48,6 +50,26 @@ func BenchmarkLintKubeGenerated(b *testing.B) {
 		}
 		if len(res.Findings) != 200 {
 			b.Fatalf("%d findings, want 200 (50 of each kind with a mistake)", len(res.Findings))
+		}
+	}
+}
+
+// BenchmarkLintRealShaped lints 1,000 copies of the team file of Fleet's own configuration
+// (../shared/corpora/fleet-it-and-security/teams/workstations.yml: 40 includes of its lib/)
+// beside that lib/, the shape of issue 16 (bench/run.sh's scaling table runs it as whole
+// processes from 1,000 to 20,000 teams).
+//
+//	go test -run '^$' -bench LintRealShaped -benchmem -cpuprofile cpu.out ./internal/lint
+func BenchmarkLintRealShaped(b *testing.B) {
+	src := filepath.Join(sharedtest.Corpora(b), "fleet-it-and-security")
+	dir := b.TempDir()
+	if err := benchgen.WriteLike(dir, src, 1000, "workstations.yml"); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Targets: []string{dir}, Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	for b.Loop() {
+		if _, err := Run(context.Background(), opts); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
