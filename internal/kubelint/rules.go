@@ -30,7 +30,7 @@ func evalRules(ctx context.Context, eng *policy.Engine, repo *kube.Repo, docs []
 	if len(batches) == 0 {
 		batches = [][]*kube.Doc{nil} // the rules still see the (empty) repository
 	}
-	evalCtx, cancel := eng.WithLimits(ctx)
+	evalCtx, cancel := eng.WithLimits(ctx, len(docs))
 	defer cancel()
 	out := make([][]finding.Finding, len(batches))
 	workpool.Run(len(batches), workers, func(i int) {

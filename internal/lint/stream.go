@@ -95,7 +95,7 @@ func (s *stages) check(ctx context.Context, root string, entries []string, o *op
 			teamIdx = append(teamIdx, i)
 		}
 	}
-	evalCtx, cancel := s.policy.WithLimits(ctx)
+	evalCtx, cancel := s.policy.WithLimits(ctx, len(p.facts))
 	defer cancel()
 
 	// The global file first: every batch sees it.

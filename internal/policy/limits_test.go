@@ -30,15 +30,15 @@ const quickRule = `package quick
 deny contains "quick rule ran" if { true }
 `
 
-// limitedRun evaluates srcs on one input, twice, under one run's limits: the findings and
-// policy errors of each evaluation, and how long each took.
-func limitedRun(t *testing.T, opts Options, srcs ...string) (msgs [2][]string, errs [2][]string, took [2]time.Duration) {
+// limitedRun evaluates srcs on one input, twice, under the limits of a run of inputs inputs:
+// the findings and policy errors of each evaluation, and how long each took.
+func limitedRun(t *testing.T, opts Options, inputs int, srcs ...string) (msgs [2][]string, errs [2][]string, took [2]time.Duration) {
 	t.Helper()
 	e, err := engineFor(t, opts, srcs...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := e.WithLimits(context.Background())
+	ctx, cancel := e.WithLimits(context.Background(), inputs)
 	defer cancel()
 	for i := range 2 {
 		start := time.Now()
@@ -50,7 +50,7 @@ func limitedRun(t *testing.T, opts Options, srcs ...string) (msgs [2][]string, e
 
 // A rule that runs away is stopped at its own time limit; the other rules still run.
 func TestRuleTimeLimit(t *testing.T) {
-	msgs, errs, took := limitedRun(t, Options{RuleTimeout: 300 * time.Millisecond, Timeout: 30 * time.Second}, hugeSet, quickRule)
+	msgs, errs, took := limitedRun(t, Options{RuleTimeout: 300 * time.Millisecond, Timeout: 30 * time.Second}, 0, hugeSet, quickRule)
 	if took[0] > 10*time.Second {
 		t.Errorf("took %v for a rule limited to 300ms", took[0])
 	}
@@ -66,9 +66,21 @@ func TestRuleTimeLimit(t *testing.T) {
 	}
 }
 
+// A run of many inputs gives each rule more time: a large repository is not failed for its
+// size (2 ms more per input: 100 inputs make a 300ms limit 500ms).
+func TestRuleTimeLimitGrowsWithInputs(t *testing.T) {
+	_, errs, took := limitedRun(t, Options{RuleTimeout: 300 * time.Millisecond, Timeout: 30 * time.Second}, 100, hugeSet, quickRule)
+	if len(errs[0]) != 1 || !strings.Contains(errs[0][0], "it used up its time limit (500ms for the run)") {
+		t.Fatalf("errors %q, want the rule stopped at 500ms", errs[0])
+	}
+	if took[0] < 400*time.Millisecond {
+		t.Errorf("stopped after %v, before its 500ms", took[0])
+	}
+}
+
 // The run's time limit stops what is still running when it passes.
 func TestRunTimeLimit(t *testing.T) {
-	_, errs, took := limitedRun(t, Options{RuleTimeout: time.Minute, Timeout: 300 * time.Millisecond}, hugeSet)
+	_, errs, took := limitedRun(t, Options{RuleTimeout: time.Minute, Timeout: 300 * time.Millisecond}, 0, hugeSet)
 	if took[0] > 10*time.Second {
 		t.Errorf("took %v for a run limited to 300ms", took[0])
 	}
@@ -91,7 +103,7 @@ func TestMemoryCeiling(t *testing.T) {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	ceiling := int64(s[0].Value.Uint64()) + 16<<20
-	_, errs, took := limitedRun(t, Options{RuleTimeout: time.Minute, Timeout: time.Minute, MaxMemory: ceiling}, doubling.String())
+	_, errs, took := limitedRun(t, Options{RuleTimeout: time.Minute, Timeout: time.Minute, MaxMemory: ceiling}, 0, doubling.String())
 	if len(errs[0]) != 1 || !strings.Contains(errs[0][0], "tollgate's memory passed its ceiling") {
 		t.Fatalf("errors %q after %v", errs[0], took[0])
 	}
