@@ -2,6 +2,7 @@ package apply
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +18,12 @@ func TestRequiredEnv(t *testing.T) {
 		{File: "lib/p.mobileconfig", Line: 5, Col: 5, Name: "FLEET_VAR_NDES_SCEP_CHALLENGE", Kind: "fleet_var"},
 		{File: "teams/a.yml", Line: 1, Col: 1, Name: "IN_COMMENT", Kind: "env"},
 	}
+	// An escaped reference before the one that counts, and later references again (lint keeps
+	// only the first of each variable, kind and escaping: load.FirstEnvRefs).
+	refs = append(refs,
+		load.EnvRef{File: "a.yml", Line: 1, Col: 1, Name: "FLEET_URL", Kind: "env", InLiteral: true},
+		load.EnvRef{File: "teams/b.yml", Line: 7, Col: 2, Name: "FLEET_URL", Kind: "env"},
+		load.EnvRef{File: "lib/q.mobileconfig", Line: 1, Col: 9, Name: "FLEET_SECRET_WIFI", Kind: "fleet_secret"})
 	got := RequiredEnv(refs, true, []string{"EXTRA", " FLEET_URL "})
 	want := []Need{
 		{"EXTRA", "apply.env"},
@@ -27,6 +34,12 @@ func TestRequiredEnv(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RequiredEnv:\n got %v\nwant %v", got, want)
+	}
+	if first := RequiredEnv(load.FirstEnvRefs(slices.Clone(refs)), true, []string{"EXTRA", " FLEET_URL "}); !reflect.DeepEqual(first, want) {
+		t.Errorf("RequiredEnv of the first references:\n got %v\nwant %v", first, want)
+	}
+	if n := len(load.FirstEnvRefs(slices.Clone(refs))); n != len(refs)-3 {
+		t.Errorf("FirstEnvRefs kept %d of %d references, want all but the three later ones (IN_COMMENT, FLEET_URL, FLEET_SECRET_WIFI)", n, len(refs))
 	}
 	// A custom applier does not need Fleet's variables.
 	if got := Names(RequiredEnv(nil, false, nil)); len(got) != 0 {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
@@ -62,6 +63,42 @@ func dropCopies(fs []finding.Finding) []finding.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// texts shares the strings of the findings a run keeps until its report (see compact).
+type texts struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// compact readies a batch's findings to be kept until the report: a copy as long as they are
+// (the array they were gathered in can go), with their texts shared. Teams copied from one
+// template get the same messages, hints and data paths: 10,000 such teams with two findings
+// each held 20,000 copies of the same few strings.
+func (t *texts) compact(fs []finding.Finding) []finding.Finding {
+	out := slices.Clone(fs)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]string{}
+	}
+	for i := range out {
+		f := &out[i]
+		f.Message, f.Hint, f.Source = t.intern(f.Message), t.intern(f.Hint), t.intern(f.Source)
+		f.Location.Path = t.intern(f.Location.Path)
+	}
+	return out
+}
+
+func (t *texts) intern(s string) string {
+	if s == "" {
+		return s
+	}
+	if c, ok := t.m[s]; ok {
+		return c
+	}
+	t.m[s] = s
+	return s
 }
 
 func newBatcher(idx []int, size int) *batcher {
@@ -134,7 +171,10 @@ func (b *batcher) sharedFindings() []finding.Finding {
 }
 
 // yamlOf is the YAML the entries of a batch read: their own files and the files spliced into
-// them (counted for every entry that includes one: each gets its own copy in its document).
+// them, counted for every entry that includes one. Their items are the same values in all of
+// them (yamlsrc.Shared), but a batch's Rego evaluation still walks one copy per team: counted
+// once, batches of real-shaped teams doubled, for 25 MB more and no less CPU (1,000 copies of
+// Fleet's workstations team file, 2026-12-07).
 func yamlOf(entries []*load.Entry, refs []load.Ref) int64 {
 	var n int64
 	for _, e := range entries {

@@ -80,7 +80,8 @@ type Options struct {
 // Result is what a run found.
 type Result struct {
 	// Repo is the repository checked: its entries (documents let go), files and environment
-	// references; of its Refs only those the run read at the end (see laterRefs).
+	// references (of the teams', the first to each variable: see load.FirstEnvRefs); of its
+	// Refs only those the run read at the end (see laterRefs).
 	Repo     *load.Repo // nil when the run checked no Fleet repository
 	Kube     *kube.Repo // nil when it checked no Kubernetes manifests
 	Config   *config.Config

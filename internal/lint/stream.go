@@ -36,6 +36,7 @@ type pipeline struct {
 	common  *policy.Facts     // the policy input every evaluation shares, converted once
 	globals []*load.Entry
 	wrong   atomic.Bool // a prescanned fact disagreed with the file read in full
+	texts   texts       // the kept findings' strings, shared
 }
 
 // part is what checking some entries produced, merged in a fixed order at the end.
@@ -247,13 +248,16 @@ func (p *pipeline) checkBatch(ctx context.Context, idx []int) part {
 		pt.findings = append(pt.findings, p.evaluate(ctx, in, b.Entries, nil, nil, false)...)
 	}
 	b.Refs = laterRefs(b.Entries, b.Refs)
+	// Every team file names its variables again ($FLEET_URL, its enroll secret): what the
+	// run still needs of them is apply's check that each is set, which reads the first.
+	b.EnvRefs = load.FirstEnvRefs(b.EnvRefs)
 	p.repo.Release(b)
 	pt.secrets = nil
 	// A file many teams include (a lib/ policies file) gets the same findings for every team:
 	// one of each per batch here, and one for the run when the batcher takes the part, so they
 	// no longer pile up until the end (1,000 teams including 446 CIS policies held 446,000
 	// findings).
-	pt.findings = dropCopies(pt.findings)
+	pt.findings = p.texts.compact(dropCopies(pt.findings))
 	return pt
 }
 

@@ -80,10 +80,36 @@ func (r *Repo) Complete(batches []*Batch) []finding.Finding {
 		}
 	}
 	// Which batch claimed a file shared by entries depends on timing: the list does not.
-	slices.SortStableFunc(r.EnvRefs, func(a, b EnvRef) int {
+	sortEnvRefs(r.EnvRefs)
+	return r.CheckGlobals()
+}
+
+// FirstEnvRefs keeps, of each variable, the first reference (in file, line and column order)
+// of each kind and escaping, in that order: what a caller checking that every variable is set
+// needs (apply's RequiredEnv reads Repo.EnvRefs), without the thousands of references a large
+// repository makes to the same few variables. refs is reordered; the result is a new slice.
+func FirstEnvRefs(refs []EnvRef) []EnvRef {
+	sortEnvRefs(refs)
+	type key struct {
+		name, kind string
+		literal    bool
+	}
+	seen := map[key]bool{}
+	out := refs[:0]
+	for _, r := range refs {
+		k := key{r.Name, r.Kind, r.InLiteral}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return slices.Clone(out) // a copy: the caller's array, as long as refs, can go
+}
+
+func sortEnvRefs(refs []EnvRef) {
+	slices.SortStableFunc(refs, func(a, b EnvRef) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
-	return r.CheckGlobals()
 }
 
 // Load reads the entry files and everything they reach, all at once: for callers that need the
