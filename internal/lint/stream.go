@@ -201,6 +201,9 @@ func (p *pipeline) prepareModel() error {
 	// Only the converted facts are kept (a 10,000-team index is megabytes).
 	var err error
 	p.common, err = p.st.policy.NewFacts(facts, p.st.change)
+	if err == nil {
+		p.common.ShareValues(p.repo.SharedValue)
+	}
 	return err
 }
 

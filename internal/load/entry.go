@@ -63,7 +63,11 @@ func (r *Repo) loadEntry(abs string) (*Entry, []finding.Finding, []Ref, []*Doc) 
 	b.classify()
 	b.spliceSections()
 	b.collectRefs()
-	v, err := yamlsrc.ToAny(e.Root, r.files.limits.MaxNodes)
+	owners := e.owners
+	v, err := yamlsrc.ToAnyShared(e.Root, r.files.limits.MaxNodes, &r.shared, func(n *yaml.Node) bool {
+		_, spliced := owners[n]
+		return spliced
+	})
 	if err != nil {
 		b.at(&e.Doc, nil, false, catalog.FileInvalid, finding.Error, err.Error(), "")
 	} else {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
 	"github.com/tollgate-dev/tollgate/internal/fleet"
+	"github.com/tollgate-dev/tollgate/internal/yamlsrc"
 )
 
 // Repo is a loaded repository.
@@ -24,13 +25,26 @@ type Repo struct {
 	EnvRefs  []EnvRef
 	Findings []finding.Finding
 	files    *fileSet
+	// shared converts the items of included files once for every entry that includes them
+	// (see yamlsrc.Shared): their values are the same Go values in every entry's Doc.Value.
+	shared yamlsrc.Shared
 }
+
+// SharedValue reports whether v, a map or list inside some entry's Doc.Value, came from an
+// included file and is the same value in every entry that includes it (see yamlsrc.Shared),
+// with its identity: a consumer converting documents further can convert it once, by id.
+func (r *Repo) SharedValue(v any) (id any, ok bool) { return r.shared.Holds(v) }
+
+// EachShared calls fn with every included node whose value entries share, and that value.
+func (r *Repo) EachShared(fn func(n *yaml.Node, v any)) { r.shared.Each(fn) }
 
 // Doc is a YAML document built from one or more files: includes are spliced into it.
 type Doc struct {
-	File   *File      // the file the document starts in
-	Root   *yaml.Node // composite root (a mapping, a sequence or null)
-	Value  any        // Root converted by yamlsrc.ToAny; nil when conversion failed
+	File *File      // the file the document starts in
+	Root *yaml.Node // composite root (a mapping, a sequence or null)
+	// Value is Root converted by yamlsrc.ToAny, nil when conversion failed. The items spliced
+	// in from other files are shared with every entry including them: never modify it.
+	Value  any
 	owners map[*yaml.Node]*File
 	// rebuild re-reads the document after Release, for locating late findings.
 	rebuild func() (*yaml.Node, map[*yaml.Node]*File)

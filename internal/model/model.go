@@ -403,18 +403,21 @@ func needsPlain(v any) bool {
 	return false
 }
 
+// plain copies the maps and lists on the way to a value that needs rewriting, and only
+// those: the rest stay the values they were, so a value shared by many documents (an
+// included file's items, load.Repo.SharedValue) stays shared.
 func plain(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = plain(e)
+			out[k] = Plain(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = plain(e)
+			out[i] = Plain(e)
 		}
 		return out
 	case *big.Int:

@@ -18,10 +18,17 @@ type Facts struct {
 	converter
 }
 
-// converter converts plain values to OPA values, each model.Shared once.
+// converter converts plain values to OPA values, each model.Shared once, and each value that
+// sharedID recognises (the items of included files) once.
 type converter struct {
-	shared sync.Map // *model.Shared → ast.Value
+	shared   sync.Map // *model.Shared, or a sharedID identity → ast.Value
+	sharedID func(any) (any, bool)
 }
+
+// ShareValues tells the conversion which maps and lists many inputs hold (the items of
+// included files, load.Repo.SharedValue): each is converted once for the run, not once for
+// every team that includes it.
+func (f *Facts) ShareValues(id func(any) (any, bool)) { f.sharedID = id }
 
 // NewFacts converts the facts of a run; change is input.change, or nil.
 func (e *Engine) NewFacts(m *model.Facts, change any) (*Facts, error) {
@@ -69,6 +76,16 @@ func (f *Facts) input(in map[string]any) (ast.Value, error) {
 // value converts a plain value (model.Plain) as ast.InterfaceToValue does, and a
 // model.Shared once for the run.
 func (f *converter) value(x any) (ast.Value, error) {
+	if f.sharedID != nil {
+		if id, ok := f.sharedID(x); ok {
+			return f.once(id, x)
+		}
+	}
+	return f.convert(x)
+}
+
+// convert converts x itself (value checks first whether it is shared).
+func (f *converter) convert(x any) (ast.Value, error) {
 	switch x := x.(type) {
 	case map[string]any:
 		terms := make([]ast.Term, 2*len(x)) // one allocation for the object's terms
@@ -97,19 +114,24 @@ func (f *converter) value(x any) (ast.Value, error) {
 		}
 		return ast.NewArray(ts...), nil
 	case *model.Shared:
-		if v, ok := f.shared.Load(x); ok {
-			return v.(ast.Value), nil
-		}
-		v, err := f.value(x.Value)
-		if err != nil {
-			return nil, err
-		}
-		// OPA values are safe to read from concurrent evaluations; two workers converting
-		// the same value at once keep the first.
-		got, _ := f.shared.LoadOrStore(x, v)
-		return got.(ast.Value), nil
+		return f.once(x, x.Value)
 	}
 	return ast.InterfaceToValue(x)
+}
+
+// once converts x, a value many inputs hold, the first time it is met under key.
+func (f *converter) once(key, x any) (ast.Value, error) {
+	if v, ok := f.shared.Load(key); ok {
+		return v.(ast.Value), nil
+	}
+	v, err := f.convert(x)
+	if err != nil {
+		return nil, err
+	}
+	// OPA values are safe to read from concurrent evaluations; two workers converting
+	// the same value at once keep the first.
+	got, _ := f.shared.LoadOrStore(key, v)
+	return got.(ast.Value), nil
 }
 
 // conftestValue is a whole document as plain conftest policies see it, converted lazily: it is

@@ -19,15 +19,23 @@ import (
 // maxNodes bounds alias expansion (0 means no bound). Mappings are map[string]any; sequences
 // []any.
 func ToAny(n *yaml.Node, maxNodes int) (any, error) {
-	c := converter{budget: maxNodes}
-	if maxNodes <= 0 {
-		c.budget = math.MaxInt
-	}
+	c := converter{budget: budgetOf(maxNodes)}
 	return c.value(n)
+}
+
+func budgetOf(maxNodes int) int {
+	if maxNodes <= 0 {
+		return math.MaxInt
+	}
+	return maxNodes
 }
 
 type converter struct {
 	budget int
+	// share, when set, converts the nodes isShared reports once (see Shared).
+	share    *Shared
+	isShared func(*yaml.Node) bool
+	maxNodes int
 	// expanding holds the alias targets being converted: an alias back to one of them is a value
 	// that contains itself (`a: &a [*a]`), which would otherwise recurse without end.
 	expanding map[*yaml.Node]bool
@@ -72,6 +80,9 @@ func (c *converter) value(n *yaml.Node) (any, error) {
 	c.budget--
 	if c.budget < 0 {
 		return nil, &ErrAliasBomb{Line: n.Line, Column: n.Column}
+	}
+	if c.share != nil && c.isShared(n) {
+		return c.share.convert(n, c.maxNodes)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
