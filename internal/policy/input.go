@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -23,6 +24,29 @@ type Facts struct {
 type converter struct {
 	shared   sync.Map // *model.Shared, or a sharedID identity → ast.Value
 	sharedID func(any) (any, bool)
+	// keys holds mapping keys converted once: the same few hundred keys (name, path, entry,
+	// file...) recur in every team's input, and each conversion was an allocation. Bounded,
+	// for YAML whose keys are data (maxKeys).
+	keys  sync.Map // string → ast.Value
+	nkeys atomic.Int64
+}
+
+// maxKeys bounds converter.keys: past it, further keys are converted each time.
+const maxKeys = 4096
+
+// key converts a mapping key.
+func (f *converter) key(k string) ast.Value {
+	if v, ok := f.keys.Load(k); ok {
+		return v.(ast.Value)
+	}
+	v := ast.Value(ast.String(k))
+	if f.nkeys.Load() < maxKeys {
+		if got, loaded := f.keys.LoadOrStore(k, v); loaded {
+			return got.(ast.Value)
+		}
+		f.nkeys.Add(1)
+	}
+	return v
 }
 
 // ShareValues tells the conversion which maps and lists many inputs hold (the items of
@@ -96,7 +120,7 @@ func (f *converter) convert(x any) (ast.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			terms[i].Value, terms[i+1].Value = ast.String(k), v
+			terms[i].Value, terms[i+1].Value = f.key(k), v
 			kvs = append(kvs, [2]*ast.Term{&terms[i], &terms[i+1]})
 			i += 2
 		}
