@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/tollgate-dev/tollgate/internal/finding"
@@ -53,36 +55,76 @@ type (
 
 type jsonReporter struct{}
 
+// Report writes the document a finding at a time, so a report of 40,000 findings does not
+// hold them twice more as JSON (compact, then indented: 60 MB at 20,000 real-shaped teams,
+// the run's peak). The bytes are encodeJSON's of the whole document.
 func (jsonReporter) Report(w io.Writer, in *Input) error {
 	c := finding.Count(in.Findings)
 	doc := jsonDoc{
 		Version:  JSONVersion,
 		Tool:     jsonTool{Name: ToolName, Version: in.ToolVersion},
 		Summary:  jsonSummary{Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes, Files: in.Files},
-		Findings: make([]jsonFinding, 0, len(in.Findings)),
+		Findings: []jsonFinding{},
 	}
-	for _, f := range in.Findings {
-		// Positions are at least 1 and end >= start when there is a file (span), and all zero
-		// for a finding that belongs to no file.
-		var s span
-		if f.Location.File != "" {
-			s = spanOf(f.Location)
+	var head bytes.Buffer
+	if err := encodeJSON(&head, doc); err != nil {
+		return err
+	}
+	const empty = "[]\n}\n" // how the indented document ends with no findings
+	if len(in.Findings) == 0 {
+		_, err := w.Write(head.Bytes())
+		return err
+	}
+	if !bytes.HasSuffix(head.Bytes(), []byte(empty)) {
+		return fmt.Errorf("internal error: the JSON report's head ends in %q", head.Bytes()[max(0, head.Len()-8):])
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(bytes.TrimSuffix(head.Bytes(), []byte(empty)))
+	bw.WriteString("[\n")
+	var compact, indented bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(false)
+	for i, f := range in.Findings {
+		compact.Reset()
+		indented.Reset()
+		if err := enc.Encode(jsonFindingOf(f)); err != nil {
+			return err
 		}
-		doc.Findings = append(doc.Findings, jsonFinding{
-			Rule:     f.RuleID,
-			Severity: f.Severity.String(),
-			Message:  f.Message,
-			Hint:     f.Hint,
-			Location: jsonLocation{
-				File:  f.Location.File,
-				Start: jsonPos{s.startLine, s.startCol},
-				End:   jsonPos{s.endLine, s.endCol},
-				Path:  f.Location.Path,
-			},
-			Source: f.Source,
-		})
+		// An element of the findings array, two levels in: json.Indent leaves the first line
+		// as it is and prefixes the others.
+		if err := json.Indent(&indented, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  "); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",\n")
+		}
+		bw.WriteString("    ")
+		bw.Write(indented.Bytes())
 	}
-	return encodeJSON(w, doc)
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
+}
+
+func jsonFindingOf(f finding.Finding) jsonFinding {
+	// Positions are at least 1 and end >= start when there is a file (span), and all zero
+	// for a finding that belongs to no file.
+	var s span
+	if f.Location.File != "" {
+		s = spanOf(f.Location)
+	}
+	return jsonFinding{
+		Rule:     f.RuleID,
+		Severity: f.Severity.String(),
+		Message:  f.Message,
+		Hint:     f.Hint,
+		Location: jsonLocation{
+			File:  f.Location.File,
+			Start: jsonPos{s.startLine, s.startCol},
+			End:   jsonPos{s.endLine, s.endCol},
+			Path:  f.Location.Path,
+		},
+		Source: f.Source,
+	}
 }
 
 // encodeJSON writes v indented, with a final newline, without HTML escaping (the output is not
