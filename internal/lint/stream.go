@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"sync/atomic"
 
@@ -306,9 +307,18 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 	fs = append(fs, p.repo.Complete(batches)...)
 	p.st.opts.Profile.Stage("load", mark)
 	usedBy := map[string][]any{}
+	// Every team that uses a package is listed, with the data path of its reference: the same
+	// few paths for thousands of teams, converted once each (model.Shared).
+	paths := map[string]*model.Shared{}
 	for _, r := range p.repo.Refs {
 		if r.Role == "package" && r.File != nil {
-			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": model.PathValue(r.Path)})
+			key := fmt.Sprintf("%#v", r.Path)
+			path, ok := paths[key]
+			if !ok {
+				path = &model.Shared{Value: model.PathValue(r.Path)}
+				paths[key] = path
+			}
+			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": path})
 		}
 	}
 	pkgs := p.repo.Packages
