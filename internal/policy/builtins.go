@@ -134,6 +134,144 @@ func duplicateNamesIn(items ast.Value, key *ast.Term) []*ast.Term {
 	return out
 }
 
+// groupBy is `tollgate.group_by(items, keys)`: the items of a list grouped by the values of the
+// keys named in the array keys, as an object from each array of values [items[i][keys[0]], …]
+// to the ascending indices i of the items that hold it. Items that are not objects, or lack one
+// of the keys, are left out; a value that is not an array gives {}. Values are compared as
+// Rego's == compares them. It exists for speed: a batch lists the same few profile files once
+// per team that includes them, so a rule that looks at what a profile holds tests each group
+// once and visits only the members of the groups it wants, where iterating every item costs a
+// few expressions per item and team.
+var groupBy = &ast.Builtin{
+	Name:        "tollgate.group_by",
+	Description: "groups the items of a list by the values of the given keys",
+	Decl: types.NewFunction(
+		types.Args(types.Named("items", types.A), types.Named("keys", types.NewArray(nil, types.A))),
+		types.Named("groups", types.NewObject(nil, types.NewDynamicProperty(types.NewArray(nil, types.A), types.NewArray(nil, types.N)))),
+	),
+}
+
+// duplicateGroups is `tollgate.duplicate_groups(items, keys)`: the groups of tollgate.group_by
+// that hold two items or more, as an array of their (ascending) index arrays, ordered by their
+// first index. It finds the items that share values in one pass, where a comprehension per item
+// looking up the others costs expressions for every item of the list.
+var duplicateGroups = &ast.Builtin{
+	Name:        "tollgate.duplicate_groups",
+	Description: "finds the items of a list that share the values of the given keys",
+	Decl: types.NewFunction(
+		types.Args(types.Named("items", types.A), types.Named("keys", types.NewArray(nil, types.A))),
+		types.Named("groups", types.NewArray(nil, types.NewArray(nil, types.N))),
+	),
+}
+
+// itemGroup is the items sharing one array of values (see groupItems).
+type itemGroup struct {
+	values []*ast.Term
+	hash   int
+	first  int   // the index of its first item
+	more   []int // the indices of the others, ascending
+}
+
+// indices are the group's item indices as terms.
+func (g *itemGroup) indices() []*ast.Term {
+	out := make([]*ast.Term, 0, 1+len(g.more))
+	out = append(out, ast.InternedTerm(g.first))
+	for _, i := range g.more {
+		out = append(out, ast.InternedTerm(i))
+	}
+	return out
+}
+
+// groupItems groups the objects of items by the values of keys, in the order of each group's
+// first item. Most groups may have one item (duplicate_groups looks for the few that don't),
+// so it allocates a few slices for the whole list and none per item, and finds groups in an
+// open-addressing table of group numbers rather than a map. A batch holds one profile object
+// per team that lists a profile file, all sharing its payloads as one OPA value: comparing
+// those by identity first keeps each item a few hash lookups, where comparing them element by
+// element would walk every payload for every item.
+func groupItems(items ast.Value, keys *ast.Array) []itemGroup {
+	arr, ok := items.(*ast.Array)
+	if !ok {
+		return nil
+	}
+	n, nk := arr.Len(), keys.Len()
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	table := make([]int32, size) // 1 + a group's index; 0: free
+	groups := make([]itemGroup, 0, min(n, 64))
+	arena := make([]*ast.Term, 0, n*nk) // the groups' values: never reallocated, so slices of it stay
+	values := make([]*ast.Term, nk)
+next:
+	for i := range n {
+		obj, ok := arr.Elem(i).Value.(ast.Object)
+		if !ok {
+			continue
+		}
+		h := 0
+		for k := range nk {
+			v := obj.Get(keys.Elem(k))
+			if v == nil {
+				continue next
+			}
+			values[k] = v
+			h = h*31 + v.Hash()
+		}
+		slot := int(uint64(h)*0x9e3779b97f4a7c15>>32) & (size - 1)
+		for ; table[slot] != 0; slot = (slot + 1) & (size - 1) {
+			g := &groups[table[slot]-1]
+			if g.hash == h && sameValues(g.values, values) {
+				g.more = append(g.more, i)
+				continue next
+			}
+		}
+		start := len(arena)
+		arena = append(arena, values...)
+		groups = append(groups, itemGroup{values: arena[start:len(arena):len(arena)], hash: h, first: i})
+		table[slot] = int32(len(groups))
+	}
+	return groups
+}
+
+// sameValues: a and b are equal element by element, as Rego's == compares values.
+func sameValues(a, b []*ast.Term) bool {
+	for i := range a {
+		if !sameValue(a[i].Value, b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameValue is a.Compare(b) == 0, without walking a composite value that is the same one.
+func sameValue(a, b ast.Value) bool {
+	switch x := a.(type) {
+	case *ast.Array:
+		if y, ok := b.(*ast.Array); ok && x == y {
+			return true
+		}
+	case ast.Object:
+		if y, ok := b.(ast.Object); ok && x == y {
+			return true
+		}
+	case ast.Set:
+		if y, ok := b.(ast.Set); ok && x == y {
+			return true
+		}
+	}
+	return a.Compare(b) == 0
+}
+
+// keyList is the keys argument of group_by and duplicate_groups: an array.
+func keyList(name string, t *ast.Term) (*ast.Array, error) {
+	keys, ok := t.Value.(*ast.Array)
+	if !ok {
+		return nil, fmt.Errorf("%s: keys must be an array, got %s", name, ast.ValueName(t.Value))
+	}
+	return keys, nil
+}
+
 // dateDays is `tollgate.date_days(s)`: the number of days from 1970-01-01 to s, a real calendar
 // date written YYYY-MM-DD (2025-02-30 is not one); undefined for anything else, so a rule
 // body fails on a malformed date where time.parse_ns would raise an error. Dates compare and
@@ -216,7 +354,35 @@ func functions(cat *oscatalog.Catalog, now time.Time) []function {
 			}
 			return nil, nil
 		})
-	return []function{{osVersionStatus, status}, {findKeys, find}, {duplicateNames, dups}, {dateDays, days}}
+	group := rego.Function2(&rego.Function{Name: groupBy.Name, Decl: groupBy.Decl},
+		func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+			keys, err := keyList(groupBy.Name, b)
+			if err != nil {
+				return nil, err
+			}
+			groups := groupItems(a.Value, keys)
+			pairs := make([][2]*ast.Term, 0, len(groups))
+			for _, g := range groups {
+				pairs = append(pairs, [2]*ast.Term{ast.ArrayTerm(g.values...), ast.ArrayTerm(g.indices()...)})
+			}
+			return ast.ObjectTerm(pairs...), nil
+		})
+	dupGroups := rego.Function2(&rego.Function{Name: duplicateGroups.Name, Decl: duplicateGroups.Decl},
+		func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+			keys, err := keyList(duplicateGroups.Name, b)
+			if err != nil {
+				return nil, err
+			}
+			var out []*ast.Term
+			for _, g := range groupItems(a.Value, keys) {
+				if len(g.more) > 0 {
+					out = append(out, ast.ArrayTerm(g.indices()...))
+				}
+			}
+			return ast.ArrayTerm(out...), nil
+		})
+	return []function{{osVersionStatus, status}, {findKeys, find}, {duplicateNames, dups}, {dateDays, days},
+		{groupBy, group}, {duplicateGroups, dupGroups}}
 }
 
 // builtins returns the declarations for the compiler and the implementations for queries.

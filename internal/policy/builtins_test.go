@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +177,124 @@ func TestDateDaysMatchesCalendar(t *testing.T) {
 		if _, ok := dateDaysOf(ast.String(s)); ok {
 			t.Errorf("%s accepted", s)
 		}
+	}
+}
+
+func TestGroupBy(t *testing.T) {
+	// As [key, group] pairs: the test's result passes through JSON, where keys must be strings.
+	cases := []builtinCase{
+		{"one key, indices ascending",
+			`g := tollgate.group_by([{"f": "a"}, {"f": "b"}, {"f": "a"}], ["f"]); x := [[k, v] | some k, v in g]`,
+			`[[["a"], [0, 2]], [["b"], [1]]]`},
+		{"several keys, any values",
+			`g := tollgate.group_by([{"e": 1, "p": [{"t": "x"}]}, {"e": 1, "p": [{"t": "y"}]}, {"e": 1.0, "p": [{"t": "x"}]}, {"e": 2, "p": null}], ["e", "p"]); x := [[k, v] | some k, v in g]`,
+			`[[[1, [{"t": "x"}]], [0, 2]], [[1, [{"t": "y"}]], [1]], [[2, null], [3]]]`},
+		{"skips non-objects and items without a key",
+			`g := tollgate.group_by(["a", {"f": "a"}, {"g": "a"}, ["a"], {"f": "a", "g": 1}], ["f"]); x := [[k, v] | some k, v in g]`,
+			`[[["a"], [1, 4]]]`},
+		{"no keys: one group", `g := tollgate.group_by([{"f": 1}, {}], []); x := [[k, v] | some k, v in g]`, `[[[], [0, 1]]]`},
+		{"non-string keys", `g := tollgate.group_by([{1: "a"}, {1: "a"}], [1]); x := [[k, v] | some k, v in g]`, `[[["a"], [0, 1]]]`},
+		{"looked up by values", `x := tollgate.group_by([{"f": "a", "g": 1}, {"f": "b", "g": 2}, {"f": "a", "g": 1}], ["f", "g"])[["a", 1]]`, `[0, 2]`},
+		{"empty", `x := tollgate.group_by([], ["f"])`, `{}`},
+		{"not an array", `x := tollgate.group_by({"a": {"f": 1}}, ["f"])`, `{}`},
+		{"null", `x := tollgate.group_by(null, ["f"])`, `{}`},
+	}
+	runBuiltinCases(t, cases)
+}
+
+func TestDuplicateGroups(t *testing.T) {
+	cases := []builtinCase{
+		{"groups of two or more, by first index",
+			`x := tollgate.duplicate_groups([{"e": "t", "n": "b"}, {"e": "t", "n": "a"}, {"e": "u", "n": "a"}, {"e": "t", "n": "a"}, {"e": "t", "n": "b"}, {"e": "t", "n": "a"}], ["e", "n"])`,
+			`[[0, 4], [1, 3, 5]]`},
+		{"values compared exactly", `x := tollgate.duplicate_groups([{"n": "a"}, {"n": "a "}, {"n": "A"}, {"n": 1}, {"n": "1"}], ["n"])`, `[]`},
+		{"skips non-objects and items without a key",
+			`x := tollgate.duplicate_groups([{"n": "a"}, {"m": "a"}, "a", {"n": "a", "m": 1}], ["n"])`, `[[0, 3]]`},
+		{"not an array", `x := tollgate.duplicate_groups({"a": {"n": 1}, "b": {"n": 1}}, ["n"])`, `[]`},
+	}
+	runBuiltinCases(t, cases)
+}
+
+// group_by and duplicate_groups give what comprehensions over every item give (compared in
+// Rego: the test's result passes through JSON, where object keys become strings).
+func TestGroupByMatchesRego(t *testing.T) {
+	items := `[{"e": "t", "f": "a", "p": [{"x": 1}]}, 4, {"e": "t", "f": "a", "p": [{"x": 1.0}]}, {"e": "t", "f": "b"},
+		{"e": "u", "f": "a", "p": [{"x": 1}]}, {"e": "t", "f": "a", "p": [{"x": 2}]}, {"f": "a", "p": []}, {"e": "t", "f": "a", "p": [{"x": 1}]}]`
+	for _, c := range []struct{ builtin, rego string }{
+		{`tollgate.group_by(items, ["e", "f", "p"])`,
+			`{vs: is | some item in items; vs := [item.e, item.f, item.p]; is := [i | some i, o in items; [o.e, o.f, o.p] == vs]}`},
+		{`tollgate.duplicate_groups(items, ["e", "f", "p"])`,
+			`[is | some j, item in items; vs := [item.e, item.f, item.p]; is := [i | some i, o in items; [o.e, o.f, o.p] == vs]; count(is) > 1; is[0] == j]`},
+	} {
+		got, err := evalBuiltin(t, `items := `+items+`
+			got := `+c.builtin+`
+			want := `+c.rego+`
+			count(want) > 0
+			x := [got == want, got, want]`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == nil || got.(*ast.Array).Elem(0).Value.Compare(ast.Boolean(true)) != 0 {
+			t.Errorf("%s: [equal, got, Rego gives] = %v", c.builtin, got)
+		}
+	}
+}
+
+func TestGroupByRejectsNonArrayKeys(t *testing.T) {
+	for _, q := range []string{
+		`x := tollgate.group_by([{"a": 1}], {"a"})`, // refused by the type checker
+		`k := json.unmarshal("\"a\""); x := tollgate.group_by([{"a": 1}], k)`,
+		`k := json.unmarshal("\"a\""); x := tollgate.duplicate_groups([{"a": 1}], k)`,
+	} {
+		if _, err := evalBuiltin(t, q); err == nil {
+			t.Errorf("%s: accepted", q)
+		}
+	}
+}
+
+// Items that share one composite value (as a batch's profiles share their payloads) group by
+// identity, without comparing the value element by element; equal copies still group together.
+func TestGroupItemsSharedValues(t *testing.T) {
+	payloads := ast.MustParseTerm(`[{"type": "com.apple.x", "values": {"a": [1, 2, 3]}}]`)
+	copyOf := ast.MustParseTerm(`[{"type": "com.apple.x", "values": {"a": [1, 2, 3]}}]`)
+	other := ast.MustParseTerm(`[{"type": "com.apple.x", "values": {"a": [1, 2, 4]}}]`)
+	item := func(p *ast.Term) *ast.Term {
+		return ast.ObjectTerm(ast.Item(ast.StringTerm("format"), ast.StringTerm("mobileconfig")), ast.Item(ast.StringTerm("payloads"), p))
+	}
+	items := ast.NewArray(item(payloads), item(other), item(payloads), item(copyOf))
+	groups := groupItems(items, ast.NewArray(ast.StringTerm("format"), ast.StringTerm("payloads")))
+	if len(groups) != 2 || len(groups[0].more) != 2 || len(groups[1].more) != 0 {
+		t.Fatalf("groups %v", groups)
+	}
+	if groups[0].values[1] != payloads {
+		t.Errorf("group value is not the items' own term")
+	}
+}
+
+func BenchmarkGroupItemsSharedPayloads(b *testing.B) {
+	var profiles []*ast.Term
+	var files []*ast.Term
+	for f := range 22 {
+		files = append(files, ast.MustParseTerm(fmt.Sprintf(`[{"type": "com.apple.t%d", "values": {"a": [1, 2, 3], "b": {"c": "d"}}}]`, f)))
+	}
+	for team := range 64 {
+		for f, p := range files {
+			profiles = append(profiles, ast.ObjectTerm(ast.Item(ast.StringTerm("entry"), ast.StringTerm(fmt.Sprintf("teams/%d.yml", team))),
+				ast.Item(ast.StringTerm("format"), ast.StringTerm("mobileconfig")), ast.Item(ast.StringTerm("file"), ast.StringTerm(fmt.Sprintf("lib/%d.mobileconfig", f))),
+				ast.Item(ast.StringTerm("payloads"), p)))
+		}
+	}
+	items := ast.NewArray(profiles...)
+	for _, keys := range [][]string{{"format", "payloads"}, {"entry", "file"}} {
+		b.Run(strings.Join(keys, ","), func(b *testing.B) {
+			terms := make([]*ast.Term, len(keys))
+			for i, k := range keys {
+				terms[i] = ast.StringTerm(k)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				groupItems(items, ast.NewArray(terms...))
+			}
+		})
 	}
 }
