@@ -78,15 +78,17 @@ where(p, n) := lib.platform_suffix([pl | some pl in lib.profile_platforms(p); ow
 
 apple_key := {"mobileconfig": "minLength", "ddm": "MinimumLength"}
 
-# settings: every place a length is set, with the platform's accepted range.
+# settings: every place a length is set, with the platform's accepted range, once per kind of
+# profile (s.p is a lib.profile_kind): the findings about a setting read nothing of the team
+# that lists the profile, and a lib/ profile is one kind for every team of a batch.
 settings contains {"p": p, "pl": pl, "key": key, "v": pl.values[key], "lo": 0, "hi": 16, "os": "Apple"} if {
-	some [p, pl] in lib.apple_passcode_payloads
+	some [p, pl] in lib.apple_passcode_kinds
 	key := apple_key[p.format]
 	pl.values[key] != null
 }
 
 settings contains {"p": p, "pl": pl, "key": "Data", "v": pl.values.Data, "lo": 4, "hi": 16, "os": "Windows"} if {
-	some [p, pl, node] in lib.windows_devicelock_payloads
+	some [p, pl, node] in lib.windows_devicelock_kinds
 	node == "MinDevicePasswordLength"
 }
 
@@ -139,16 +141,24 @@ between(n, lo, hi) if {
 
 # No Apple passcode payload of the entry sets a length: Apple's default is 0.
 report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) if {
-	some [p, pl] in lib.apple_passcode_payloads
-	not entries_setting_apple_length[p.entry]
+	some [p, pl] in apple_payloads_without_length
 	msg := sprintf("the passcode payload sets no %s, so any length is accepted (Apple's default is 0)", [apple_key[p.format]])
 	hint := sprintf("add %s with a value of at least %v", [apple_key[p.format], min([required(p), 16])])
 }
 
-# A set, not a function of the entry: a function would scan every setting for every payload.
-entries_setting_apple_length contains s.p.entry if {
-	some s in settings
-	s.os == "Apple"
+# The Apple passcode payloads of the entries that set no length, once per kind of profile (p is
+# a lib.profile_kind): the finding reads nothing else of the profile.
+apple_payloads_without_length := {[lib.profile_kind(p), pl] |
+	some [p, pl] in lib.apple_passcode_payloads
+	not entries_setting_apple_length[p.entry]
+}
+
+# The entries and their settings are sets built once, not functions of the entry (nor partial
+# sets, which OPA evaluates anew for each entry looked up in them): either would scan every
+# payload for every payload.
+entries_setting_apple_length := {p.entry |
+	some [p, pl] in lib.apple_passcode_payloads
+	pl.values[apple_key[p.format]] != null
 }
 
 # Password policies without MinDevicePasswordLength anywhere in the entry: Windows' default is 4.
@@ -162,9 +172,9 @@ report contains lib.with_hint(lib.fail_at(file, line, col, msg), hint) if {
 	hint := sprintf("add ./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength with <Data>%v</Data> or more", [min([max([mins.windows, 4]), 16])])
 }
 
-entries_setting_windows_length contains s.p.entry if {
-	some s in settings
-	s.os == "Windows"
+entries_setting_windows_length := {p.entry |
+	some [p, pl, "MinDevicePasswordLength"] in lib.windows_devicelock_payloads
+	_ = pl.values.Data # set, as settings has it
 }
 
 # profile_key tells a team's profile entries apart (ref is where the entry lists it).

@@ -137,3 +137,19 @@ test_platform_named_when_its_own_minimum_applies if {
 	f.msg == "MinDevicePasswordLength is 12, below the required minimum passcode length for Windows of 14"
 	f.hint == "set MinDevicePasswordLength to at least 14"
 }
+
+# A lib/ profile listed by several teams: its length is judged once, but whether a team sets a
+# length at all is a question for each team.
+test_shared_profile_without_length_in_the_team_without_another_payload if {
+	shared := mc({"forcePIN": true}, {})
+	other_team := object.union(shared, {"entry": "teams/u.yml"})
+	setting := object.union(ddm({"MinimumLength": 14}, {}), {"entry": "teams/u.yml"})
+	fs := findings([shared, other_team, setting], 12)
+	count([f | some f in fs; contains(f.msg, "sets no minLength")]) == 1
+	count(findings([other_team, setting], 12)) == 0
+}
+
+test_shared_profile_below_reported_once if {
+	ps := [object.union(mc({"minLength": 8}, {"minLength": {"line": 21, "col": 3}}), {"entry": sprintf("teams/%d.yml", [i])}) | some i in numbers.range(1, 5)]
+	count(findings(ps, 12)) == 1
+}

@@ -85,8 +85,11 @@ windows_checks := {
 	"MaxInactivityTimeDeviceLock": {"param": "max_inactivity", "lo": 0, "hi": 999, "zero": "means the device never locks"},
 }
 
+# values are the numeric settings, once per kind of profile (v.p is a lib.profile_kind): the
+# findings about a value read nothing of the team that lists the profile, and a lib/ profile is
+# one kind for every team of a batch.
 values contains {"p": p, "pl": pl, "at": key, "name": key, "n": n, "c": c, "os": "Apple"} if {
-	some [p, pl] in lib.apple_passcode_payloads
+	some [p, pl] in lib.apple_passcode_kinds
 	some [format, key], c in apple_checks
 	p.format == format
 	n := pl.values[key]
@@ -95,7 +98,7 @@ values contains {"p": p, "pl": pl, "at": key, "name": key, "n": n, "c": c, "os":
 }
 
 values contains {"p": p, "pl": pl, "at": "Data", "name": node, "n": n, "c": c, "os": "Windows"} if {
-	some [p, pl, node] in lib.windows_devicelock_payloads
+	some [p, pl, node] in lib.windows_devicelock_kinds
 	c := windows_checks[node]
 	n := lib.profile_int(pl.values.Data)
 }
@@ -160,8 +163,9 @@ forbids_simple(p, pl) if {
 	pl.values.RequireComplexPasscode == true
 }
 
-# A set of entries, not a function of one: a function would scan every payload for every payload.
-entries_forbidding_simple contains p.entry if {
+# A set of entries built once, not a function of one (nor a partial set, which OPA evaluates
+# anew for each entry looked up in it): either would scan every payload for every payload.
+entries_forbidding_simple := {p.entry |
 	some [p, pl] in lib.apple_passcode_payloads
 	forbids_simple(p, pl)
 }
@@ -180,14 +184,20 @@ requires_complex(p) if {
 }
 
 report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simple_msg[p.format]), hint) if {
-	some [p, pl] in lib.apple_passcode_payloads
+	some [p, pl] in allowing_simple
 	requires_complex(p)
-	not entries_forbidding_simple[p.entry]
 	hint := sprintf("set %s to %v", [simple_key[p.format], p.format == "ddm"])
 }
 
+# The Apple passcode payloads of the entries that allow simple passcodes, once per kind of
+# profile (p is a lib.profile_kind): the finding reads nothing else of the profile.
+allowing_simple := {[lib.profile_kind(p), pl] |
+	some [p, pl] in lib.apple_passcode_payloads
+	not entries_forbidding_simple[p.entry]
+}
+
 report contains lib.with_hint(lib.fail_payload(p, pl, "Data", msg), hint) if {
-	some [p, pl, "AllowSimpleDevicePassword"] in lib.windows_devicelock_payloads
+	some [p, pl, "AllowSimpleDevicePassword"] in lib.windows_devicelock_kinds
 	requires_complex(p)
 	lib.profile_int(pl.values.Data) == 1
 	msg := "AllowSimpleDevicePassword is 1, so simple passwords such as 1234 are allowed"

@@ -107,3 +107,19 @@ test_simple_allowed_where_no_platform_requires_complex if {
 	count(per_platform([on(mc({"maxInactivity": 5}), ["ios"])])) == 0
 	count(per_platform([on(mc({"maxInactivity": 5}), ["ios", "macos"])])) == 1
 }
+
+# A lib/ profile listed by several teams: the payload is judged once, but whether simple
+# passcodes are forbidden is still a question for each team.
+test_shared_profile_allows_simple_in_the_team_without_a_forbidding_payload if {
+	shared := mc({"minLength": 12})
+	other_team := object.union(shared, {"entry": "teams/u.yml"})
+	forbidding := object.union(ddm({"RequireComplexPasscode": true}), {"entry": "teams/u.yml"})
+	fs := findings([shared, other_team, forbidding])
+	count([f | some f in fs; startswith(f.msg, "allowSimple is not false")]) == 1
+	count(findings([other_team, forbidding])) == 0
+}
+
+test_shared_profile_reported_once if {
+	ps := [object.union(mc({"maxFailedAttempts": 20, "allowSimple": false}), {"entry": sprintf("teams/%d.yml", [i])}) | some i in numbers.range(1, 5)]
+	count(findings(ps)) == 1
+}

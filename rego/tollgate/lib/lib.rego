@@ -73,12 +73,32 @@ apple_passcode_types := {
 	"ddm": "com.apple.configuration.passcode.settings",
 }
 
+# profiles_by_payloads groups input.profiles by format and payloads (tollgate.group_by). A batch
+# lists each profile file once per team that includes it, every time with the same payloads:
+# the helpers below look at each group's payloads once and visit only the profiles of the
+# groups they want, where iterating every profile's payloads cost a few expressions per
+# payload and team.
+profiles_by_payloads := tollgate.group_by(input.profiles, ["format", "payloads"])
+
 # apple_passcode_payloads is every Apple passcode payload as [profile, payload].
 apple_passcode_payloads contains [p, pl] if {
-	some p in input.profiles
-	some pl in p.payloads
-	pl.type == apple_passcode_types[p.format]
+	some [format, payloads], members in profiles_by_payloads
+	some pl in payloads
+	pl.type == apple_passcode_types[format]
+	some i in members
+	p := input.profiles[i]
 }
+
+# profile_kind is what a finding about a profile's content reads of the profile: its file, its
+# format and the platforms it can reach (as profile_platforms gives them), not the team that
+# lists it. All the profiles of a batch that share a kind and a payload get the same findings
+# about that payload, so a rule computing those from a set of [kind, payload] (see
+# apple_passcode_kinds) computes them once per batch for a lib/ profile that many teams
+# include, where a set of [profile, payload] computes them once per team.
+profile_kind(p) := {"file": p.file, "format": p.format, "apple_platforms": object.get(p, "apple_platforms", [])}
+
+# apple_passcode_kinds is every Apple passcode payload as [kind, payload] (see profile_kind).
+apple_passcode_kinds := {[profile_kind(p), pl] | some [p, pl] in apple_passcode_payloads}
 
 # windows_policy_node is [area, node] for a SyncML payload on the Policy CSP
 # (./Device/Vendor/MSFT/Policy/Config/<Area>/<Node>, also ./User/… and the implicit ./Vendor/…),
@@ -90,12 +110,17 @@ windows_policy_node(pl) := [m[1], m[2]] if {
 
 # windows_devicelock_payloads is every SyncML DeviceLock payload as [profile, payload, node].
 windows_devicelock_payloads contains [p, pl, node] if {
-	some p in input.profiles
-	p.format == "syncml"
-	some pl in p.payloads
+	some ["syncml", payloads], members in profiles_by_payloads
+	some pl in payloads
 	[area, node] := windows_policy_node(pl)
 	lower(area) == "devicelock"
+	some i in members
+	p := input.profiles[i]
 }
+
+# windows_devicelock_kinds is every SyncML DeviceLock payload as [kind, payload, node] (see
+# profile_kind).
+windows_devicelock_kinds := {[profile_kind(p), pl, node] | some [p, pl, node] in windows_devicelock_payloads}
 
 # windows_password_nodes are the DeviceLock nodes of the password policy (the EAS group that
 # DevicePasswordEnabled switches on and off); other DeviceLock nodes are about the lock screen.
