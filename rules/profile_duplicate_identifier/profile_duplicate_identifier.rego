@@ -50,20 +50,27 @@ name_source(p) := "PayloadDisplayName" if p.format == "mobileconfig"
 
 name_source(p) := "file name" if p.format != "mobileconfig"
 
-report contains lib.with_hint(lib.fail(b.entry, b.ref, clash(a, b)), hint) if {
-	some b in input.profiles
-	[entry, file, format, identifier, name] := [b.entry, b.file, b.format, b.identifier, b.name]
+# peers[i] are the profiles of input.profiles that may clash with profile i: those of the same
+# entry with its file, its format and identifier, or its name. tollgate.duplicate_groups finds
+# them in one pass over the batch, which lists each lib/ profile once per team that includes
+# it; looking them up for each profile with comprehensions indexed by those keys cost several
+# expressions per profile and team (and comparing every pair of a batch's profiles was
+# quadratic: 2,000 teams of 15 to 40 profiles took 10 s in this rule alone).
+peers[i] contains j if {
+	some keys in [["entry", "file"], ["entry", "format", "identifier"], ["entry", "name"]]
+	some group in tollgate.duplicate_groups(input.profiles, keys)
+	some i in group
+	some j in group
+	j != i
+}
 
-	# The profiles of the team that may clash with b, found by key: each comprehension closes
-	# over the keys alone, so OPA indexes input.profiles by them once per evaluation
-	# (comprehension indexing). Comparing every pair of a batch's profiles was quadratic: 2,000
-	# teams of 15 to 40 profiles took 10 s in this rule alone. Each lookup finds b itself at
-	# least: a key no profile has would make OPA evaluate the comprehension in full instead.
-	same_file := [a | some a in input.profiles; a.entry == entry; a.file == file]
-	same_identifier := [a | some a in input.profiles; a.entry == entry; a.format == format; a.identifier == identifier]
-	same_name := [a | some a in input.profiles; a.entry == entry; a.name == name]
+report contains lib.with_hint(lib.fail(b.entry, b.ref, clash(a, b)), hint) if {
+	some i, js in peers
+	b := input.profiles[i]
+	_ = [b.entry, b.file, b.format, b.identifier, b.name] # every key a clash is decided on
 	earlier := [[order(a), a] |
-		some a in array.concat(array.concat(same_file, same_identifier), same_name)
+		some j in js
+		a := input.profiles[j]
 		order(a) < order(b)
 		clash(a, b)
 	]

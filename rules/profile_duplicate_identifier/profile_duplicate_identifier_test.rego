@@ -75,3 +75,14 @@ test_glob_reference_names_the_file if {
 	some f in fs
 	f.msg == `PayloadIdentifier "com.example.x" of lib/b.mobileconfig is already used by lib/a.mobileconfig in this team`
 }
+
+clashing_pair(entry) := [
+	object.union(prof("lib/a.mobileconfig", "mobileconfig", "apple", "A", "com.example.x", 0), {"entry": entry}),
+	object.union(prof("lib/b.mobileconfig", "mobileconfig", "apple", "B", "com.example.x", 1), {"entry": entry}),
+]
+
+test_each_team_listing_a_clashing_pair_gets_a_finding if {
+	fs := findings(array.concat(clashing_pair("teams/t.yml"), array.concat(clashing_pair("teams/u.yml"), [prof("lib/c.mobileconfig", "mobileconfig", "apple", "C", "com.example.c", 2)])))
+	{f.file | some f in fs} == {"teams/t.yml", "teams/u.yml"}
+	count(fs) == 2
+}
