@@ -19,9 +19,16 @@ package tollgate.rules.profile_invalid
 
 import data.tollgate.lib
 
-report contains lib.with_severity(lib.fail_at(p.file, pr.line, pr.col, pr.message), pr.severity) if {
-	some p in input.profiles
-	some pr in p.problems
+# A batch lists each lib/ profile once per team that includes it, all alike but for the team
+# and the reference. The findings below read only a profile's platform, format, file and
+# problems, except for the place of a profile listed in the wrong list: so each kind of profile
+# is judged once (tollgate.group_by), and only the profiles of a wrong kind are visited, where
+# judging each profile of each team cost a regular expression apiece.
+kinds := tollgate.group_by(input.profiles, ["platform", "format", "file", "problems"])
+
+report contains lib.with_severity(lib.fail_at(file, pr.line, pr.col, pr.message), pr.severity) if {
+	some [_, _, file, problems], _ in kinds
+	some pr in problems
 }
 
 extension(file) := lower(m[0]) if {
@@ -42,16 +49,18 @@ section(p) := s if {
 	s in {"macos_settings", "apple_settings", "windows_settings", "android_settings"}
 } else := "controls"
 
-wrong_list(p) if not p.format in takes[p.platform].formats
+wrong_list(platform, format, _) if not format in takes[platform].formats
 
-wrong_list(p) if not extension(p.file) in takes[p.platform].exts
+wrong_list(platform, _, file) if not extension(file) in takes[platform].exts
 
 report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
-	some p in input.profiles
-	takes[p.platform]
-	p.format != "unknown"
-	not has_problem(p, "syncml-is-plist") # the parser already says it
-	wrong_list(p)
+	some [platform, format, file, problems], members in kinds
+	takes[platform]
+	format != "unknown"
+	not has_problem(problems, "syncml-is-plist") # the parser already says it
+	wrong_list(platform, format, file)
+	some i in members
+	p := input.profiles[i]
 	msg := sprintf("%s is listed in %s, which takes %s files only", [subject(p), section(p), takes[p.platform].want])
 	hint := hint_for(p)
 }
@@ -82,7 +91,7 @@ home := {
 
 ext_want := {"apple": ".mobileconfig (.json for a declaration)", "windows": ".xml", "android": ".json"}
 
-has_problem(p, code) if {
-	some pr in p.problems
+has_problem(problems, code) if {
+	some pr in problems
 	pr.code == code
 }

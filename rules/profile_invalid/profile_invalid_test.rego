@@ -59,3 +59,19 @@ test_plist_in_xml_is_left_to_the_parser if {
 	fs := findings([prof("lib/a.xml", "syncml", "apple", [{"line": 2, "col": 1, "code": "syncml-is-plist", "message": "m", "severity": "error"}])])
 	count(fs) == 1
 }
+
+# A lib/ profile listed by several teams: a problem in the file is one finding, a wrong list is
+# a finding in each team file that lists it there.
+test_shared_profile if {
+	problem := {"line": 7, "col": 3, "code": "plist-syntax", "message": "invalid XML: x", "severity": "error"}
+	bad := prof("lib/a.mobileconfig", "mobileconfig", "apple", [problem])
+	misplaced := prof("lib/c.xml", "syncml", "apple", [])
+	fs := findings([
+		bad, object.union(bad, {"entry": "teams/u.yml"}),
+		misplaced, object.union(misplaced, {"entry": "teams/u.yml"}),
+		prof("lib/c.xml", "syncml", "windows", []),
+	])
+	count([f | some f in fs; f.file == "lib/a.mobileconfig"]) == 1
+	{f.file | some f in fs; f.path} == {"teams/t.yml", "teams/u.yml"}
+	count(fs) == 3
+}
