@@ -41,16 +41,19 @@ windows_set(entry) if {
 	set(u[k])
 }
 
-# The reports start from the profiles, of which there are few, and look up the entry that
-# lists each one: starting from every entry and scanning input.profiles for each cost the
-# update sections of every team, and entries times profiles.
+# The reports start from the profiles that enforce updates, of which there are few, and look
+# up the entry that lists each one: starting from every entry and scanning input.profiles for
+# each cost the update sections of every team, and entries times profiles. Profiles are
+# looked at by their payloads (lib.profiles_by_payloads): a lib/ profile is listed once per
+# team that includes it, and testing each one's payloads cost a few expressions per team.
 entry_by_file := {entry.file: entry | some entry in lib.entries}
 
 report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
-	some p in input.profiles
-	p.format == "ddm"
-	some pl in p.payloads
+	some ["ddm", payloads], members in lib.profiles_by_payloads
+	some pl in payloads
 	pl.type == "com.apple.configuration.softwareupdate.enforcement.specific"
+	some i in members
+	p := input.profiles[i]
 	sections := {s | some s in apple_set(entry_by_file[p.entry])}
 	count(sections) > 0
 	msg := sprintf("%s is set, and this declaration enforces OS updates too (%s): Fleet refuses the pair", [concat(", ", sort(sections)), pl.type])
@@ -58,15 +61,16 @@ report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
 }
 
 report contains lib.with_hint(lib.fail(p.entry, p.ref, msg), hint) if {
-	some p in input.profiles
-	p.format == "syncml"
-	windows_set(entry_by_file[p.entry])
+	some ["syncml", payloads], members in lib.profiles_by_payloads
 	uris := sort({pl.type |
-		some pl in p.payloads
+		some pl in payloads
 		[area, _] := lib.windows_policy_node(pl)
 		lower(area) == "update"
 	})
 	count(uris) > 0
+	some i in members
+	p := input.profiles[i]
+	windows_set(entry_by_file[p.entry])
 	msg := sprintf("windows_updates is set, and this profile sets Windows Update policies too (%s): Fleet refuses custom profiles on Policy/Config/Update while windows_updates is set", [uris[0]])
 	hint := "remove the Update nodes from the profile, or clear controls.windows_updates"
 }

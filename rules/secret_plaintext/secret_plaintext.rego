@@ -124,9 +124,11 @@ profile_value(pl, key) := pl.values[key]
 
 profile_value(pl, key) := pl.values.PayloadContent[key]
 
-report contains lib.with_hint(lib.fail_payload(p, pl, anchor, msg), hint) if {
-	some p in input.profiles
-	some pl in p.payloads
+# A finding about a payload reads only the profile's file: each file's payloads are read once
+# (tollgate.group_by), not once for every team that includes the file.
+report contains lib.with_hint(lib.fail_payload({"file": file}, pl, anchor, msg), hint) if {
+	some [file, payloads], _ in tollgate.group_by(input.profiles, ["file", "payloads"])
+	some pl in payloads
 	key := profile_secret[pl.type]
 	v := profile_value(pl, key)
 	literal(v)
