@@ -50,9 +50,13 @@ path_items contains [entry.file, i, item] if {
 	is_string(item.path)
 }
 
+# Most items hold only their path: a key is looked up in one set before anything else.
+team_level_keys := never_at_team_level | package_only
+
 report contains lib.with_hint(lib.fail_key(file, ["software", "packages", i, key], msg), hint) if {
 	some [file, i, item] in path_items
 	some key, _ in item
+	team_level_keys[key]
 	misplaced(item.path, key)
 	present(item, key)
 	msg := sprintf("%s cannot be set on the team's item for %s: fleetctl stops with \"the software package defined in %s must not have %s specified at the team level\"", [key, item.path, item.path, what(item.path)])
@@ -75,8 +79,11 @@ hint_for(path) := "a script-only package is its own install script: remove it he
 hint_for(path) := sprintf("move it into %s", [path]) if not script_ext(path)
 
 # setup_experience_platform on a team item: only for .sh and .py, only darwin and linux.
+# Both start from the key, which few items have: without it (or with false), platforms(item) is
+# [], and the file name is not matched against a pattern for every item of every team.
 report contains lib.fail(file, ["software", "packages", i, "setup_experience_platform"], msg) if {
 	some [file, i, item] in path_items
+	item.setup_experience_platform
 	platforms(item) != []
 	not shell_ext(item.path)
 	msg := sprintf("setup_experience_platform is only for script-only .sh and .py packages; Fleet refuses it for %s", [item.path])
@@ -84,6 +91,7 @@ report contains lib.fail(file, ["software", "packages", i, "setup_experience_pla
 
 report contains lib.fail(file, ["software", "packages", i, "setup_experience_platform"], msg) if {
 	some [file, i, item] in path_items
+	item.setup_experience_platform
 	shell_ext(item.path)
 	some p in platforms(item)
 	not lower(trim_space(p)) in {"darwin", "linux"}
