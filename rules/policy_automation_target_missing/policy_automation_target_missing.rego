@@ -27,18 +27,19 @@ package tollgate.rules.policy_automation_target_missing
 import data.tollgate.lib
 
 # Cost on a large repository: every team has policies, few have automations, so the reports
-# look only at what can be wrong. The two about files start from input.refs (there is a ref
-# for every run_script.path and package_path fleetctl resolves), not from every policy of
-# every team with a scan of input.refs for each; the team's scripts and package files are
-# indexed once. The two about software ids look only at the policies that find_keys turns up
-# with an install_software or a fleet_maintained_app_slug key, one builtin call per team.
+# look only at what can be wrong. The two about files start from the refs of policies (there
+# is a ref for every run_script.path and package_path fleetctl resolves), picked out of
+# input.refs in one pass, not from every policy of every team with a scan of input.refs for
+# each; the team's scripts and package files are indexed once. The others look only at the
+# policies that find_keys turns up with the keys they check, one builtin call per team.
 
 # Teams by entry file, for the reports that start from a ref or a policy.
 team := {entry.file: entry | some entry in input.teams}
 
-# The scripts in a team's controls.scripts and the package files in its software.packages, by
-# entry file.
-team_scripts[r.entry] contains r.target if {
+# The scripts in a team's controls.scripts and the package files in its software.packages, as
+# [entry file, target]: sets built once, where a partial set looked up by entry is evaluated
+# anew, over every ref, for each entry looked up.
+team_scripts := {[r.entry, r.target] |
 	some r in input.refs
 	r.role == "script"
 	r.path[0] == "controls"
@@ -46,11 +47,15 @@ team_scripts[r.entry] contains r.target if {
 	r.exists
 }
 
-team_package_files[r.entry] contains r.target if {
+team_package_files := {[r.entry, r.target] |
 	some r in input.refs
 	r.role == "package"
 	r.exists
 }
+
+# The refs a policy's own keys make (run_script.path, install_software.package_path, and an
+# included policies file), in one pass over input.refs.
+policy_refs := [r | some r in input.refs; r.path[0] == "policies"]
 
 # Inline packages are matched by URL or hash, which tollgate cannot read from a package_path
 # file that is not itself a team package: with any inline package, stay silent.
@@ -73,24 +78,24 @@ has_scripts(entry) if entry.kind == "team"
 has_scripts(entry) if is_object(entry.doc.controls)
 
 report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
-	some r in input.refs
+	some r in policy_refs
 	["policies", i, "run_script", "path"] = r.path
 	r.exists
 	entry := team[r.entry]
 	has_scripts(entry)
 	pol := policy(entry, i)
-	not team_scripts[entry.file][r.target]
+	not team_scripts[[entry.file, r.target]]
 	msg := sprintf("run_script %s of policy %q is not listed in this team's controls.scripts; fleetctl stops with \"policy script %s was not defined in controls\"", [r.target, pname(pol), r.target])
 	hint := sprintf("add {path: …} for %s to controls.scripts of %s, or point the policy at a script the team has", [r.target, entry.file])
 }
 
 report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
-	some r in input.refs
+	some r in policy_refs
 	["policies", i, "install_software", "package_path"] = r.path
 	r.exists
 	entry := team[r.entry]
 	pol := policy(entry, i)
-	not team_package_files[entry.file][r.target]
+	not team_package_files[[entry.file, r.target]]
 	not inline_packages(entry)
 	msg := sprintf("install_software.package_path %s of policy %q is not one of this team's software.packages; fleetctl stops with \"install_software.package_path URL … not found on team\"", [r.target, pname(pol)])
 	hint := sprintf("add {path: …} for %s to software.packages of %s", [r.target, entry.file])
@@ -148,24 +153,23 @@ defined_profiles[p.entry] contains p.name if {
 }
 
 # An entry some of whose Apple or Windows profiles did not parse: its names are not all known.
-unreadable_profiles contains r.entry if {
+# Sets built once, where a partial set looked up by key is evaluated anew, over every ref or
+# profile, for each key looked up.
+unreadable_profiles := {r.entry |
 	some r in input.refs
 	r.role == "profile"
 	regex.match(`(?i)\.(mobileconfig|xml)$`, r.target)
 	not parsed_profile[[r.entry, r.target]]
 }
 
-parsed_profile contains [p.entry, p.file] if {
-	some p in input.profiles
-}
+parsed_profile := {[p.entry, p.file] | some p in input.profiles}
 
 report contains lib.with_hint(lib.fail(entry.file, ["policies", i, "resend_configuration_profile"], msg), hint) if {
 	some entry in input.teams
 	policies := entry.doc.policies
 	is_array(policies)
-	some i, pol in policies
-	is_object(pol)
-	raw := pol.resend_configuration_profile
+	some [[i, "resend_configuration_profile"], raw] in tollgate.find_keys(policies, {"resend_configuration_profile"})
+	pol := policies[i]
 	is_string(raw)
 	name := trim_space(raw)
 	name != ""
