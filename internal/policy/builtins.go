@@ -164,35 +164,46 @@ var duplicateGroups = &ast.Builtin{
 	),
 }
 
-// itemGroup is the items sharing one array of values (see groupItems).
-type itemGroup struct {
-	values []*ast.Term
-	hash   int
-	first  int   // the index of its first item
-	more   []int // the indices of the others, ascending
+// grouping is the items of a list grouped by the values of some keys (see groupItems).
+type grouping struct {
+	groups []itemGroup // in the order of their first items
+	values []*ast.Term // each group's values, nk at its offset
+	next   []int32     // per item, the next item of its group; -1: none
+	nk     int
 }
 
-// indices are the group's item indices as terms.
-func (g *itemGroup) indices() []*ast.Term {
-	out := make([]*ast.Term, 0, 1+len(g.more))
-	out = append(out, ast.InternedTerm(g.first))
-	for _, i := range g.more {
-		out = append(out, ast.InternedTerm(i))
+// itemGroup is the items sharing one array of values: a chain through grouping.next.
+type itemGroup struct {
+	hash        int
+	first, last int32
+	size        int32
+}
+
+// valuesOf are the values group g's items share.
+func (gs *grouping) valuesOf(g *itemGroup, i int) []*ast.Term {
+	return gs.values[i*gs.nk : (i+1)*gs.nk : (i+1)*gs.nk]
+}
+
+// indices are group g's item indices, ascending, as terms.
+func (gs *grouping) indices(g *itemGroup) []*ast.Term {
+	out := make([]*ast.Term, 0, g.size)
+	for i := g.first; i >= 0; i = gs.next[i] {
+		out = append(out, ast.InternedTerm(int(i)))
 	}
 	return out
 }
 
 // groupItems groups the objects of items by the values of keys, in the order of each group's
-// first item. Most groups may have one item (duplicate_groups looks for the few that don't),
-// so it allocates a few slices for the whole list and none per item, and finds groups in an
+// first item. Most groups may have one item (duplicate_groups looks for the few that don't):
+// it allocates a few slices for the whole list, none per item or group, and finds groups in an
 // open-addressing table of group numbers rather than a map. A batch holds one profile object
 // per team that lists a profile file, all sharing its payloads as one OPA value: comparing
 // those by identity first keeps each item a few hash lookups, where comparing them element by
 // element would walk every payload for every item.
-func groupItems(items ast.Value, keys *ast.Array) []itemGroup {
+func groupItems(items ast.Value, keys *ast.Array) *grouping {
 	arr, ok := items.(*ast.Array)
 	if !ok {
-		return nil
+		return &grouping{}
 	}
 	n, nk := arr.Len(), keys.Len()
 	size := 16
@@ -200,11 +211,11 @@ func groupItems(items ast.Value, keys *ast.Array) []itemGroup {
 		size <<= 1
 	}
 	table := make([]int32, size) // 1 + a group's index; 0: free
-	groups := make([]itemGroup, 0, min(n, 64))
-	arena := make([]*ast.Term, 0, n*nk) // the groups' values: never reallocated, so slices of it stay
+	gs := &grouping{next: make([]int32, n), nk: nk}
 	values := make([]*ast.Term, nk)
 next:
 	for i := range n {
+		gs.next[i] = -1
 		obj, ok := arr.Elem(i).Value.(ast.Object)
 		if !ok {
 			continue
@@ -220,18 +231,20 @@ next:
 		}
 		slot := int(uint64(h)*0x9e3779b97f4a7c15>>32) & (size - 1)
 		for ; table[slot] != 0; slot = (slot + 1) & (size - 1) {
-			g := &groups[table[slot]-1]
-			if g.hash == h && sameValues(g.values, values) {
-				g.more = append(g.more, i)
+			gi := int(table[slot] - 1)
+			g := &gs.groups[gi]
+			if g.hash == h && sameValues(gs.valuesOf(g, gi), values) {
+				gs.next[g.last] = int32(i)
+				g.last = int32(i)
+				g.size++
 				continue next
 			}
 		}
-		start := len(arena)
-		arena = append(arena, values...)
-		groups = append(groups, itemGroup{values: arena[start:len(arena):len(arena)], hash: h, first: i})
-		table[slot] = int32(len(groups))
+		gs.groups = append(gs.groups, itemGroup{hash: h, first: int32(i), last: int32(i), size: 1})
+		gs.values = append(gs.values, values...)
+		table[slot] = int32(len(gs.groups))
 	}
-	return groups
+	return gs
 }
 
 // sameValues: a and b are equal element by element, as Rego's == compares values.
@@ -360,10 +373,11 @@ func functions(cat *oscatalog.Catalog, now time.Time) []function {
 			if err != nil {
 				return nil, err
 			}
-			groups := groupItems(a.Value, keys)
-			pairs := make([][2]*ast.Term, 0, len(groups))
-			for _, g := range groups {
-				pairs = append(pairs, [2]*ast.Term{ast.ArrayTerm(g.values...), ast.ArrayTerm(g.indices()...)})
+			gs := groupItems(a.Value, keys)
+			pairs := make([][2]*ast.Term, 0, len(gs.groups))
+			for i := range gs.groups {
+				g := &gs.groups[i]
+				pairs = append(pairs, [2]*ast.Term{ast.ArrayTerm(gs.valuesOf(g, i)...), ast.ArrayTerm(gs.indices(g)...)})
 			}
 			return ast.ObjectTerm(pairs...), nil
 		})
@@ -374,9 +388,10 @@ func functions(cat *oscatalog.Catalog, now time.Time) []function {
 				return nil, err
 			}
 			var out []*ast.Term
-			for _, g := range groupItems(a.Value, keys) {
-				if len(g.more) > 0 {
-					out = append(out, ast.ArrayTerm(g.indices()...))
+			gs := groupItems(a.Value, keys)
+			for i := range gs.groups {
+				if g := &gs.groups[i]; g.size > 1 {
+					out = append(out, ast.ArrayTerm(gs.indices(g)...))
 				}
 			}
 			return ast.ArrayTerm(out...), nil

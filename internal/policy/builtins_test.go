@@ -262,11 +262,11 @@ func TestGroupItemsSharedValues(t *testing.T) {
 		return ast.ObjectTerm(ast.Item(ast.StringTerm("format"), ast.StringTerm("mobileconfig")), ast.Item(ast.StringTerm("payloads"), p))
 	}
 	items := ast.NewArray(item(payloads), item(other), item(payloads), item(copyOf))
-	groups := groupItems(items, ast.NewArray(ast.StringTerm("format"), ast.StringTerm("payloads")))
-	if len(groups) != 2 || len(groups[0].more) != 2 || len(groups[1].more) != 0 {
-		t.Fatalf("groups %v", groups)
+	gs := groupItems(items, ast.NewArray(ast.StringTerm("format"), ast.StringTerm("payloads")))
+	if len(gs.groups) != 2 || gs.groups[0].size != 3 || gs.groups[1].size != 1 {
+		t.Fatalf("groups %v", gs.groups)
 	}
-	if groups[0].values[1] != payloads {
+	if gs.valuesOf(&gs.groups[0], 0)[1] != payloads {
 		t.Errorf("group value is not the items' own term")
 	}
 }
