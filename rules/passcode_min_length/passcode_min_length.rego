@@ -148,17 +148,22 @@ report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) i
 
 # The Apple passcode payloads of the entries that set no length, once per kind of profile (p is
 # a lib.profile_kind): the finding reads nothing else of the profile.
-apple_payloads_without_length := {[lib.profile_kind(p), pl] |
-	some [p, pl] in lib.apple_passcode_payloads
-	not entries_setting_apple_length[p.entry]
+apple_payloads_without_length contains [kind, pl] if {
+	some [format, pl, members] in lib.apple_passcode_groups
+	without := [i | some i in members; not entries_setting_apple_length[input.profiles[i].entry]]
+	some kind in lib.profile_kinds_in(format, without)
 }
+
+sets_apple_length(format, pl) if pl.values[apple_key[format]] != null
 
 # The entries and their settings are sets built once, not functions of the entry (nor partial
 # sets, which OPA evaluates anew for each entry looked up in them): either would scan every
-# payload for every payload.
-entries_setting_apple_length := {p.entry |
-	some [p, pl] in lib.apple_passcode_payloads
-	pl.values[apple_key[p.format]] != null
+# payload for every payload. Whether a payload sets the length is tested once for all the
+# profiles that hold it.
+entries_setting_apple_length := {input.profiles[i].entry |
+	some [format, pl, members] in lib.apple_passcode_groups
+	sets_apple_length(format, pl)
+	some i in members
 }
 
 # Password policies without MinDevicePasswordLength anywhere in the entry: Windows' default is 4.
@@ -174,7 +179,7 @@ report contains lib.with_hint(lib.fail_at(file, line, col, msg), hint) if {
 
 entries_setting_windows_length := {p.entry |
 	some [p, pl, "MinDevicePasswordLength"] in lib.windows_devicelock_payloads
-	_ = pl.values.Data # set, as settings has it
+	_ = pl.values.Data # present, as settings needs it
 }
 
 # profile_key tells a team's profile entries apart (ref is where the entry lists it).

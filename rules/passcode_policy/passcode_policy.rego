@@ -165,9 +165,12 @@ forbids_simple(p, pl) if {
 
 # A set of entries built once, not a function of one (nor a partial set, which OPA evaluates
 # anew for each entry looked up in it): either would scan every payload for every payload.
-entries_forbidding_simple := {p.entry |
-	some [p, pl] in lib.apple_passcode_payloads
-	forbids_simple(p, pl)
+# Whether a payload forbids simple passcodes depends on it and its format alone: tested once
+# for all the profiles that hold it.
+entries_forbidding_simple := {input.profiles[i].entry |
+	some [format, pl, members] in lib.apple_passcode_groups
+	forbids_simple({"format": format}, pl)
+	some i in members
 }
 
 simple_msg := {
@@ -191,9 +194,10 @@ report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simp
 
 # The Apple passcode payloads of the entries that allow simple passcodes, once per kind of
 # profile (p is a lib.profile_kind): the finding reads nothing else of the profile.
-allowing_simple := {[lib.profile_kind(p), pl] |
-	some [p, pl] in lib.apple_passcode_payloads
-	not entries_forbidding_simple[p.entry]
+allowing_simple contains [kind, pl] if {
+	some [format, pl, members] in lib.apple_passcode_groups
+	allowing := [i | some i in members; not entries_forbidding_simple[input.profiles[i].entry]]
+	some kind in lib.profile_kinds_in(format, allowing)
 }
 
 report contains lib.with_hint(lib.fail_payload(p, pl, "Data", msg), hint) if {

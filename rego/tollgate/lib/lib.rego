@@ -80,11 +80,17 @@ apple_passcode_types := {
 # payload and team.
 profiles_by_payloads := tollgate.group_by(input.profiles, ["format", "payloads"])
 
-# apple_passcode_payloads is every Apple passcode payload as [profile, payload].
-apple_passcode_payloads contains [p, pl] if {
+# apple_passcode_groups is every Apple passcode payload as [format, payload, members]:
+# members are the indices in input.profiles of the profiles of that format that hold it.
+apple_passcode_groups contains [format, pl, members] if {
 	some [format, payloads], members in profiles_by_payloads
 	some pl in payloads
 	pl.type == apple_passcode_types[format]
+}
+
+# apple_passcode_payloads is every Apple passcode payload as [profile, payload].
+apple_passcode_payloads contains [p, pl] if {
+	some [_, pl, members] in apple_passcode_groups
 	some i in members
 	p := input.profiles[i]
 }
@@ -97,8 +103,19 @@ apple_passcode_payloads contains [p, pl] if {
 # include, where a set of [profile, payload] computes them once per team.
 profile_kind(p) := {"file": p.file, "format": p.format, "apple_platforms": object.get(p, "apple_platforms", [])}
 
+# profile_kinds_in(format, members) is the set of profile_kind(p) of the profiles at the
+# indices members of input.profiles, all of the given format (a group of
+# profiles_by_payloads), built in one comprehension rather than with a call per profile.
+profile_kinds_in(format, members) := {{"file": p.file, "format": format, "apple_platforms": object.get(p, "apple_platforms", [])} |
+	some i in members
+	p := input.profiles[i]
+}
+
 # apple_passcode_kinds is every Apple passcode payload as [kind, payload] (see profile_kind).
-apple_passcode_kinds := {[profile_kind(p), pl] | some [p, pl] in apple_passcode_payloads}
+apple_passcode_kinds contains [kind, pl] if {
+	some [format, pl, members] in apple_passcode_groups
+	some kind in profile_kinds_in(format, members)
+}
 
 # windows_policy_node is [area, node] for a SyncML payload on the Policy CSP
 # (./Device/Vendor/MSFT/Policy/Config/<Area>/<Node>, also ./User/… and the implicit ./Vendor/…),
@@ -108,19 +125,28 @@ windows_policy_node(pl) := [m[1], m[2]] if {
 	some m in regex.find_all_string_submatch_n(`(?i)^\./(?:device/|user/)?vendor/msft/policy/config/([^/]+)/([^/?]+)$`, pl.type, 1)
 }
 
-# windows_devicelock_payloads is every SyncML DeviceLock payload as [profile, payload, node].
-windows_devicelock_payloads contains [p, pl, node] if {
+# windows_devicelock_groups is every SyncML DeviceLock payload as [payload, node, members]:
+# members are the indices in input.profiles of the profiles that hold it.
+windows_devicelock_groups contains [pl, node, members] if {
 	some ["syncml", payloads], members in profiles_by_payloads
 	some pl in payloads
 	[area, node] := windows_policy_node(pl)
 	lower(area) == "devicelock"
+}
+
+# windows_devicelock_payloads is every SyncML DeviceLock payload as [profile, payload, node].
+windows_devicelock_payloads contains [p, pl, node] if {
+	some [pl, node, members] in windows_devicelock_groups
 	some i in members
 	p := input.profiles[i]
 }
 
 # windows_devicelock_kinds is every SyncML DeviceLock payload as [kind, payload, node] (see
 # profile_kind).
-windows_devicelock_kinds := {[profile_kind(p), pl, node] | some [p, pl, node] in windows_devicelock_payloads}
+windows_devicelock_kinds contains [kind, pl, node] if {
+	some [pl, node, members] in windows_devicelock_groups
+	some kind in profile_kinds_in("syncml", members)
+}
 
 # windows_password_nodes are the DeviceLock nodes of the password policy (the EAS group that
 # DevicePasswordEnabled switches on and off); other DeviceLock nodes are about the lock screen.
