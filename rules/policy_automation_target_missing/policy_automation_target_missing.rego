@@ -27,11 +27,11 @@ package tollgate.rules.policy_automation_target_missing
 import data.tollgate.lib
 
 # Cost on a large repository: every team has policies, few have automations, so the reports
-# look only at what can be wrong. The two about files start from the refs of policies (there
-# is a ref for every run_script.path and package_path fleetctl resolves), picked out of
-# input.refs in one pass, not from every policy of every team with a scan of input.refs for
-# each; the team's scripts and package files are indexed once. The others look only at the
-# policies that find_keys turns up with the keys they check, one builtin call per team.
+# look only at what can be wrong. The two about files start from the refs at a policy's
+# run_script.path or package_path (there is a ref for every one fleetctl resolves), found by
+# path, not from every policy of every team with a scan of input.refs for each; the team's
+# scripts and package files are indexed once. The others look only at the policies that
+# find_keys turns up with the keys they check, one builtin call per team.
 
 # Teams by entry file, for the reports that start from a ref or a policy.
 team := {entry.file: entry | some entry in input.teams}
@@ -53,9 +53,11 @@ team_package_files := {[r.entry, r.target] |
 	r.exists
 }
 
-# The refs a policy's own keys make (run_script.path, install_software.package_path, and an
-# included policies file), in one pass over input.refs.
-policy_refs := [r | some r in input.refs; r.path[0] == "policies"]
+# input.refs by path (tollgate.group_by): the teams of a batch made from one template list
+# their files at the same few paths, so the reports below test each path once and visit only
+# the refs at a policy's run_script.path or install_software.package_path, where testing every
+# ref of every team cost a few expressions apiece.
+refs_by_path := tollgate.group_by(input.refs, ["path"])
 
 # Inline packages are matched by URL or hash, which tollgate cannot read from a package_path
 # file that is not itself a team package: with any inline package, stay silent.
@@ -78,8 +80,9 @@ has_scripts(entry) if entry.kind == "team"
 has_scripts(entry) if is_object(entry.doc.controls)
 
 report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
-	some r in policy_refs
-	["policies", i, "run_script", "path"] = r.path
+	some [["policies", i, "run_script", "path"]], refs in refs_by_path
+	some k in refs
+	r := input.refs[k]
 	r.exists
 	entry := team[r.entry]
 	has_scripts(entry)
@@ -90,8 +93,9 @@ report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
 }
 
 report contains lib.with_hint(lib.fail(entry.file, r.path, msg), hint) if {
-	some r in policy_refs
-	["policies", i, "install_software", "package_path"] = r.path
+	some [["policies", i, "install_software", "package_path"]], refs in refs_by_path
+	some k in refs
+	r := input.refs[k]
 	r.exists
 	entry := team[r.entry]
 	pol := policy(entry, i)
