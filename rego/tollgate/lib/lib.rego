@@ -28,7 +28,13 @@ with_severity(f, severity) := object.union(f, {"severity": severity})
 
 # param returns the value of a rule parameter; the engine fills in the defaults declared in
 # the rule's METADATA, overridden by .tollgate.yaml.
-param(rule_id, name) := data.tollgate.params[rule_id][name]
+param(rule_id, name) := rule_params(rule_id)[name]
+
+# rule_params is a rule's parameters, read from the store once per evaluation (OPA caches a
+# function's result per arguments) and then looked up as a value: reading each parameter from
+# the store cost a storage read apiece, and the per-platform parameters of the passcode rules
+# are read dozens of times per evaluation.
+rule_params(rule_id) := data.tollgate.params[rule_id]
 
 # entries is every entry file: the global file first, then team files. An array, not a set:
 # a set would hash every whole document.
