@@ -196,6 +196,14 @@ func KeyString(k *yaml.Node) string {
 	if k.Kind != yaml.ScalarNode {
 		return k.Value
 	}
+	// Most keys are plain strings: answered without Scalar, whose boxed result would be one
+	// allocation per key looked up (load looks keys up by name a few times per mapping).
+	if k.ShortTag() == "!!str" {
+		if b, ok := yaml11Bool(k); ok {
+			return strconv.FormatBool(b)
+		}
+		return k.Value
+	}
 	switch x := Scalar(k).(type) {
 	case bool:
 		return strconv.FormatBool(x)

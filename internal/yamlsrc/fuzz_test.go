@@ -270,3 +270,25 @@ func TestIndentedFirstLine(t *testing.T) {
 		t.Fatalf("node=%v probs=%v", node != nil, probs)
 	}
 }
+
+// Keys are the text fleetctl's JSON step writes for them: plain keys resolve like values (on,
+// y, 0x10, 1.0), quoted or !!str-tagged ones stay as written.
+func TestKeyStringAsFleetctl(t *testing.T) {
+	src := "on: 1\ny: 1\nNo: 1\n'yes': 1\n!!str off: 1\n0x10: 1\n1.0: 1\n1.5: 1\nname: 1\n\"name2\": 1\n2025-01-31: 1\n"
+	want := []string{"true", "true", "false", "yes", "off", "16", "1", "1.5", "name", "name2", "2025-01-31"}
+	node, probs := Parse([]byte(src), DefaultLimits)
+	if len(probs) > 0 {
+		t.Fatalf("parse: %v", probs)
+	}
+	m := node
+	if m.Kind == yaml.DocumentNode {
+		m = m.Content[0]
+	}
+	var got []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		got = append(got, KeyString(m.Content[i]))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("keys read as %q, want %q", got, want)
+	}
+}
