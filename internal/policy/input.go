@@ -29,25 +29,44 @@ type converter struct {
 	// for YAML whose keys are data (maxKeys).
 	keys  sync.Map // string → ast.Value
 	nkeys atomic.Int64
+	// strings does the same for short string values: file paths, roles, platforms and the
+	// other texts every team's records repeat (the strings unique to a team fill it too, up
+	// to its bound, which the first batches reach).
+	strings  sync.Map // string → ast.Value
+	nstrings atomic.Int64
 }
 
-// maxKeys bounds converter.keys: past it, further keys are converted each time.
+// maxKeys bounds converter.keys and converter.strings: past it, further keys (strings) are
+// converted each time.
 const maxKeys = 4096
 
-// key converts a mapping key.
-func (f *converter) key(k string) ast.Value {
-	if v, ok := f.keys.Load(k); ok {
-		return v.(ast.Value)
+// maxCachedString is the longest string value converter.strings keeps.
+const maxCachedString = 256
+
+// key converts a mapping key to a term, which objects share (as OPA's interned terms are).
+func (f *converter) key(k string) *ast.Term {
+	return cached(&f.keys, &f.nkeys, k, func(s string) *ast.Term { return ast.StringTerm(s) })
+}
+
+// cached converts s with conv, through cache while it holds fewer than maxKeys strings.
+func cached[T any](cache *sync.Map, n *atomic.Int64, s string, conv func(string) T) T {
+	if v, ok := cache.Load(s); ok {
+		return v.(T)
 	}
-	v := ast.Value(ast.String(k))
-	if f.nkeys.Load() < maxKeys {
-		if got, loaded := f.keys.LoadOrStore(k, v); loaded {
-			return got.(ast.Value)
+	v := conv(s)
+	if n.Load() < maxKeys {
+		if got, loaded := cache.LoadOrStore(s, v); loaded {
+			return got.(T)
 		}
-		f.nkeys.Add(1)
+		n.Add(1)
 	}
 	return v
 }
+
+func stringValue(s string) ast.Value { return ast.String(s) }
+
+// smallObject is the most entries an object's key-value list is kept on the stack for.
+const smallObject = 16
 
 // ShareValues tells the conversion which maps and lists many inputs hold (the items of
 // included files, load.Repo.SharedValue): each is converted once for the run, not once for
@@ -112,17 +131,18 @@ func (f *converter) value(x any) (ast.Value, error) {
 func (f *converter) convert(x any) (ast.Value, error) {
 	switch x := x.(type) {
 	case map[string]any:
-		terms := make([]ast.Term, 2*len(x)) // one allocation for the object's terms
-		kvs := make([][2]*ast.Term, 0, len(x))
+		terms := make([]ast.Term, len(x))   // one allocation for the object's values
+		var small [smallObject][2]*ast.Term // NewObject copies the list: no allocation for it
+		kvs := small[:0]
 		i := 0
 		for k, e := range x {
 			v, err := f.value(e)
 			if err != nil {
 				return nil, err
 			}
-			terms[i].Value, terms[i+1].Value = f.key(k), v
-			kvs = append(kvs, [2]*ast.Term{&terms[i], &terms[i+1]})
-			i += 2
+			terms[i].Value = v
+			kvs = append(kvs, [2]*ast.Term{f.key(k), &terms[i]})
+			i++
 		}
 		return ast.NewObject(kvs...), nil
 	case []any:
@@ -139,6 +159,10 @@ func (f *converter) convert(x any) (ast.Value, error) {
 		return ast.NewArray(ts...), nil
 	case *model.Shared:
 		return f.once(x, x.Value)
+	case string:
+		if len(x) <= maxCachedString {
+			return cached(&f.strings, &f.nstrings, x, stringValue), nil
+		}
 	}
 	return ast.InterfaceToValue(x)
 }

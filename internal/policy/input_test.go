@@ -2,7 +2,9 @@ package policy
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -53,7 +55,13 @@ func TestFactsValue(t *testing.T) {
 	doc := map[string]any{
 		"name": "Team", "n": json.Number("12345678901234567890"), "f": 1.5, "i": int64(-2), "ok": true, "none": nil,
 		"list": []any{"a", map[string]any{}, []any{}}, "empty": map[string]any{},
+		"long": strings.Repeat("x", maxCachedString+1), "again": "a",
 	}
+	wide := map[string]any{} // more entries than an object's key list keeps on the stack
+	for i := range smallObject + 5 {
+		wide[fmt.Sprint("k", i)] = fmt.Sprint("v", i%3)
+	}
+	doc["wide"] = wide
 	f := &Facts{}
 	got, err := f.value(map[string]any{"doc": doc, "payloads": shared})
 	if err != nil {
