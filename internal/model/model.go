@@ -106,13 +106,13 @@ func Input(p Part, cache *ProfileCache) map[string]any {
 	for _, r := range p.Refs {
 		refs = append(refs, map[string]any{
 			"entry":  r.Entry.File.Path,
-			"path":   pathAny(r.Path),
+			"path":   cache.path(r.Path),
 			"role":   r.Role,
 			"target": r.Target,
 			"exists": r.File != nil,
 		})
 		if r.Role == "profile" && r.File != nil && r.File.Digest != "" { // not read (over the size limit): load reported it
-			profiles = append(profiles, profileObj(cache.parse(r), r))
+			profiles = append(profiles, profileObj(cache.parse(r), r, cache.path(r.Path)))
 		}
 	}
 	envs := make([]any, 0, len(p.EnvRefs))
@@ -147,10 +147,85 @@ func entryObj(e *load.Entry) map[string]any {
 }
 
 // ProfileCache parses each profile file once, however many teams (and parts) use it, and
-// builds once the parts of its input object every reference shares. Safe for concurrent use.
+// builds once the parts of its input object every reference shares; it also shares the data
+// paths of references, which every team listing the same files repeats. Safe for concurrent use.
 type ProfileCache struct {
 	mu     sync.Mutex
 	parsed map[string]*cachedProfile
+	paths  map[pathKey]*Shared
+}
+
+// pathKey is a data path of up to len(el) elements (strings and indices) as a map key.
+type pathKey struct {
+	n  int
+	el [8]any
+}
+
+// maxSharedPaths bounds ProfileCache.paths: past it, further paths are built each time.
+const maxSharedPaths = 4096
+
+// path is p as Rego sees it (pathAny), shared with every reference of the same path.
+func (c *ProfileCache) path(p []any) any {
+	k := pathKey{n: len(p)}
+	if len(p) > len(k.el) {
+		return pathAny(p)
+	}
+	for i, el := range p {
+		switch el.(type) {
+		case string, int:
+			k.el[i] = el
+		default: // not comparable as a key, maybe: not shared
+			return pathAny(p)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.paths[k]; ok {
+		return s
+	}
+	if len(c.paths) >= maxSharedPaths {
+		return pathAny(p)
+	}
+	if c.paths == nil {
+		c.paths = map[pathKey]*Shared{}
+	}
+	s := &Shared{pathAny(p)}
+	c.paths[k] = s
+	return s
+}
+
+// applePlatformSets are input.profiles[_].apple_platforms for each subset of the Apple
+// platforms (bit 0 ios, 1 ipados, 2 macos), shared by every profile record that has it.
+var applePlatformSets = func() (sets [8]*Shared) {
+	names := []string{"ios", "ipados", "macos"}
+	for mask := range sets {
+		var ss []string
+		for i, n := range names {
+			if mask&(1<<i) != 0 {
+				ss = append(ss, n)
+			}
+		}
+		sets[mask] = &Shared{strs(ss)}
+	}
+	return sets
+}()
+
+// sharedPlatforms is strs(ps), for ps sorted and compacted as applePlatforms returns them.
+func sharedPlatforms(ps []string) any {
+	mask := 0
+	for _, p := range ps {
+		switch p {
+		case "ios":
+			mask |= 1
+		case "ipados":
+			mask |= 2
+		case "macos":
+			mask |= 4
+		default:
+			return strs(ps)
+		}
+	}
+	return applePlatformSets[mask]
 }
 
 type cachedProfile struct {
@@ -239,13 +314,15 @@ func profileShared(p *profile.Profile) *cachedProfile {
 	return &cachedProfile{profile: p, payloads: &Shared{payloads}, problems: &Shared{problems}, keys: &Shared{keys}}
 }
 
-func profileObj(cp *cachedProfile, r load.Ref) map[string]any {
+// profileObj is the input record of the profile cp referenced by r (at data path ref, as
+// Rego sees it).
+func profileObj(cp *cachedProfile, r load.Ref, ref any) map[string]any {
 	p := cp.profile
 	return map[string]any{
-		"file": p.File, "entry": r.Entry.File.Path, "ref": pathAny(r.Path), "format": string(p.Format),
+		"file": p.File, "entry": r.Entry.File.Path, "ref": ref, "format": string(p.Format),
 		"name": p.Name, "identifier": p.Identifier, "signed": p.Signed, "payloads": cp.payloads,
 		"problems": cp.problems, "keys": cp.keys, "platform": platformOf(r.Path, p),
-		"apple_platforms": strs(applePlatforms(r, p)),
+		"apple_platforms": sharedPlatforms(applePlatforms(r, p)),
 	}
 }
 
