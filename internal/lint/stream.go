@@ -318,7 +318,7 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 				path = &model.Shared{Value: model.PathValue(r.Path)}
 				paths[key] = path
 			}
-			usedBy[r.File.Path] = append(usedBy[r.File.Path], map[string]any{"entry": r.Entry.File.Path, "path": path})
+			usedBy[r.File.Path] = append(usedBy[r.File.Path], &model.UseRecord{Entry: r.Entry.File.Path, Path: path})
 		}
 	}
 	pkgs := p.repo.Packages

@@ -102,17 +102,19 @@ func Input(p Part, cache *ProfileCache) map[string]any {
 			"used_by": orEmpty(p.UsedBy[d.File.Path])})
 	}
 	refs := make([]any, 0, len(p.Refs))
+	refRecs := make([]RefRecord, len(p.Refs))
 	var profiles []any
-	for _, r := range p.Refs {
-		refs = append(refs, map[string]any{
-			"entry":  r.Entry.File.Path,
-			"path":   cache.path(r.Path),
-			"role":   r.Role,
-			"target": r.Target,
-			"exists": r.File != nil,
-		})
+	var profileRecs []ProfileRecord
+	for i, r := range p.Refs {
+		path := cache.path(r.Path)
+		refRecs[i] = RefRecord{Entry: r.Entry.File.Path, Path: path, Role: r.Role, Target: r.Target, Exists: r.File != nil}
+		refs = append(refs, &refRecs[i])
 		if r.Role == "profile" && r.File != nil && r.File.Digest != "" { // not read (over the size limit): load reported it
-			profiles = append(profiles, profileObj(cache.parse(r), r, cache.path(r.Path)))
+			if profileRecs == nil {
+				profileRecs = make([]ProfileRecord, 0, len(p.Refs)-i)
+			}
+			profileRecs = append(profileRecs, profileRecord(cache.parse(r), r, path))
+			profiles = append(profiles, &profileRecs[len(profileRecs)-1])
 		}
 	}
 	envs := make([]any, 0, len(p.EnvRefs))
@@ -314,15 +316,15 @@ func profileShared(p *profile.Profile) *cachedProfile {
 	return &cachedProfile{profile: p, payloads: &Shared{payloads}, problems: &Shared{problems}, keys: &Shared{keys}}
 }
 
-// profileObj is the input record of the profile cp referenced by r (at data path ref, as
+// profileRecord is the input record of the profile cp referenced by r (at data path ref, as
 // Rego sees it).
-func profileObj(cp *cachedProfile, r load.Ref, ref any) map[string]any {
+func profileRecord(cp *cachedProfile, r load.Ref, ref any) ProfileRecord {
 	p := cp.profile
-	return map[string]any{
-		"file": p.File, "entry": r.Entry.File.Path, "ref": ref, "format": string(p.Format),
-		"name": p.Name, "identifier": p.Identifier, "signed": p.Signed, "payloads": cp.payloads,
-		"problems": cp.problems, "keys": cp.keys, "platform": platformOf(r.Path, p),
-		"apple_platforms": sharedPlatforms(applePlatforms(r, p)),
+	return ProfileRecord{
+		File: p.File, Entry: r.Entry.File.Path, Ref: ref, Format: string(p.Format),
+		Name: p.Name, Identifier: p.Identifier, Signed: p.Signed, Payloads: cp.payloads,
+		Problems: cp.problems, Keys: cp.keys, Platform: platformOf(r.Path, p),
+		ApplePlatforms: sharedPlatforms(applePlatforms(r, p)),
 	}
 }
 
@@ -330,6 +332,9 @@ func profileObj(cp *cachedProfile, r load.Ref, ref any) map[string]any {
 var builtinPlatformLabels = map[string]string{
 	"macOS": "macos", "macOS 14+ (Sonoma+)": "macos", "iOS": "ios", "iPadOS": "ipados",
 }
+
+// allApplePlatforms are what applePlatforms returns when nothing narrows them (read only).
+var allApplePlatforms = []string{"ios", "ipados", "macos"}
 
 // applePlatforms names the Apple platforms an Apple profile can reach, for rules whose
 // thresholds differ by platform: Fleet delivers a team's Apple profiles to its macOS, iOS and
@@ -342,7 +347,7 @@ func applePlatforms(r load.Ref, p *profile.Profile) []string {
 	if p.Format != profile.FormatMobileconfig && p.Format != profile.FormatDDM {
 		return nil
 	}
-	all := []string{"ios", "ipados", "macos"}
+	all := allApplePlatforms
 	item, _ := valueAt(r.Entry.Value, r.Path[:max(len(r.Path)-1, 0)]).(map[string]any)
 	platformsOf := func(key string) (named []string, others bool) {
 		ls, _ := item[key].([]any)

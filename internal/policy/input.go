@@ -159,12 +159,78 @@ func (f *converter) convert(x any) (ast.Value, error) {
 		return ast.NewArray(ts...), nil
 	case *model.Shared:
 		return f.once(x, x.Value)
-	case string:
-		if len(x) <= maxCachedString {
-			return cached(&f.strings, &f.nstrings, x, stringValue), nil
+	case *model.RefRecord:
+		return f.refRecord(x)
+	case *model.ProfileRecord:
+		return f.profileRecord(x)
+	case *model.UseRecord:
+		path, err := f.value(x.Path)
+		if err != nil {
+			return nil, err
 		}
+		return record(useKeys, f.str(x.Entry), path), nil
+	case string:
+		return f.str(x), nil
 	}
 	return ast.InterfaceToValue(x)
+}
+
+// The keys of the model's records (model/records.go), in the order record is given values.
+var (
+	refKeys     = keyTerms("entry", "path", "role", "target", "exists")
+	profileKeys = keyTerms("file", "entry", "ref", "format", "name", "identifier", "signed",
+		"payloads", "problems", "keys", "platform", "apple_platforms")
+	useKeys = keyTerms("entry", "path")
+)
+
+func keyTerms(keys ...string) []*ast.Term {
+	ts := make([]*ast.Term, len(keys))
+	for i, k := range keys {
+		ts[i] = ast.StringTerm(k)
+	}
+	return ts
+}
+
+// record is the object of keys[i]: vals[i].
+func record(keys []*ast.Term, vals ...ast.Value) ast.Object {
+	terms := make([]ast.Term, len(vals))
+	var small [smallObject][2]*ast.Term
+	kvs := small[:0]
+	for i, v := range vals {
+		terms[i].Value = v
+		kvs = append(kvs, [2]*ast.Term{keys[i], &terms[i]})
+	}
+	return ast.NewObject(kvs...)
+}
+
+// str converts a string value.
+func (f *converter) str(s string) ast.Value {
+	if len(s) <= maxCachedString {
+		return cached(&f.strings, &f.nstrings, s, stringValue)
+	}
+	return ast.String(s)
+}
+
+func (f *converter) refRecord(r *model.RefRecord) (ast.Value, error) {
+	path, err := f.value(r.Path)
+	if err != nil {
+		return nil, err
+	}
+	return record(refKeys, f.str(r.Entry), path, f.str(r.Role), f.str(r.Target), ast.Boolean(r.Exists)), nil
+}
+
+func (f *converter) profileRecord(r *model.ProfileRecord) (ast.Value, error) {
+	var shared [5]ast.Value // ref, payloads, problems, keys, apple_platforms
+	for i, x := range [...]any{r.Ref, r.Payloads, r.Problems, r.Keys, r.ApplePlatforms} {
+		v, err := f.value(x)
+		if err != nil {
+			return nil, err
+		}
+		shared[i] = v
+	}
+	return record(profileKeys, f.str(r.File), f.str(r.Entry), shared[0], f.str(r.Format), f.str(r.Name),
+		f.str(r.Identifier), ast.Boolean(r.Signed), shared[1], shared[2], shared[3], f.str(r.Platform),
+		shared[4]), nil
 }
 
 // once converts x, a value many inputs hold, the first time it is met under key.

@@ -87,3 +87,39 @@ func TestFactsValue(t *testing.T) {
 		t.Error("a value JSON cannot hold was converted")
 	}
 }
+
+// The model's records convert to the objects their maps would.
+func TestRecordsAsMaps(t *testing.T) {
+	path := &model.Shared{Value: []any{"controls", json.Number("2"), "path"}}
+	payloads := &model.Shared{Value: []any{map[string]any{"type": "com.apple.x"}}}
+	problems, keys := &model.Shared{Value: []any{}}, &model.Shared{Value: map[string]any{"a": map[string]any{"line": int64(1)}}}
+	cases := []struct {
+		rec  any
+		want map[string]any
+	}{
+		{&model.RefRecord{Entry: "teams/a.yml", Path: path, Role: "profile", Target: "../lib/p.mobileconfig", Exists: true},
+			map[string]any{"entry": "teams/a.yml", "path": path.Value, "role": "profile", "target": "../lib/p.mobileconfig", "exists": true}},
+		{&model.ProfileRecord{File: "lib/p.mobileconfig", Entry: "teams/a.yml", Ref: path, Format: "mobileconfig",
+			Name: "P", Identifier: "com.x", Platform: "apple", Signed: false, Payloads: payloads, Problems: problems,
+			Keys: keys, ApplePlatforms: []any{"ios", "macos"}},
+			map[string]any{"file": "lib/p.mobileconfig", "entry": "teams/a.yml", "ref": path.Value, "format": "mobileconfig",
+				"name": "P", "identifier": "com.x", "signed": false, "payloads": payloads.Value, "problems": problems.Value,
+				"keys": keys.Value, "platform": "apple", "apple_platforms": []any{"ios", "macos"}}},
+		{&model.UseRecord{Entry: "teams/a.yml", Path: path},
+			map[string]any{"entry": "teams/a.yml", "path": path.Value}},
+	}
+	f := &Facts{}
+	for _, c := range cases {
+		got, err := f.value([]any{c.rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ast.InterfaceToValue([]any{c.want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Compare(want) != 0 || got.String() != want.String() {
+			t.Errorf("%T converted\n%v\nwant\n%v", c.rec, got, want)
+		}
+	}
+}
