@@ -3,7 +3,6 @@ package lint
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"slices"
 	"sync/atomic"
 
@@ -308,17 +307,11 @@ func (p *pipeline) checkRest(ctx context.Context, first part, parts []part, shar
 	p.st.opts.Profile.Stage("load", mark)
 	usedBy := map[string][]any{}
 	// Every team that uses a package is listed, with the data path of its reference: the same
-	// few paths for thousands of teams, converted once each (model.Shared).
-	paths := map[string]*model.Shared{}
+	// few paths for thousands of teams, converted once each (model.PathCache).
+	var paths model.PathCache
 	for _, r := range p.repo.Refs {
 		if r.Role == "package" && r.File != nil {
-			key := fmt.Sprintf("%#v", r.Path)
-			path, ok := paths[key]
-			if !ok {
-				path = &model.Shared{Value: model.PathValue(r.Path)}
-				paths[key] = path
-			}
-			usedBy[r.File.Path] = append(usedBy[r.File.Path], &model.UseRecord{Entry: r.Entry.File.Path, Path: path})
+			usedBy[r.File.Path] = append(usedBy[r.File.Path], &model.UseRecord{Entry: r.Entry.File.Path, Path: paths.Path(r.Path)})
 		}
 	}
 	pkgs := p.repo.Packages

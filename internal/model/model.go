@@ -106,7 +106,7 @@ func Input(p Part, cache *ProfileCache) map[string]any {
 	var profiles []any
 	var profileRecs []ProfileRecord
 	for i, r := range p.Refs {
-		path := cache.path(r.Path)
+		path := cache.paths.Path(r.Path)
 		refRecs[i] = RefRecord{Entry: r.Entry.File.Path, Path: path, Role: r.Role, Target: r.Target, Exists: r.File != nil}
 		refs = append(refs, &refRecs[i])
 		if r.Role == "profile" && r.File != nil && r.File.Digest != "" { // not read (over the size limit): load reported it
@@ -154,7 +154,15 @@ func entryObj(e *load.Entry) map[string]any {
 type ProfileCache struct {
 	mu     sync.Mutex
 	parsed map[string]*cachedProfile
-	paths  map[pathKey]*Shared
+	paths  PathCache
+}
+
+// PathCache gives every reference at the same data path one shared value of it: thousands of
+// teams list their files at the same few paths, and the policy input converts each shared
+// path once. Safe for concurrent use; the zero value is ready.
+type PathCache struct {
+	mu    sync.Mutex
+	paths map[pathKey]*Shared
 }
 
 // pathKey is a data path of up to len(el) elements (strings and indices) as a map key.
@@ -163,11 +171,13 @@ type pathKey struct {
 	el [8]any
 }
 
-// maxSharedPaths bounds ProfileCache.paths: past it, further paths are built each time.
+// maxSharedPaths bounds a PathCache: past it, further paths are built each time.
 const maxSharedPaths = 4096
 
-// path is p as Rego sees it (pathAny), shared with every reference of the same path.
-func (c *ProfileCache) path(p []any) any {
+// Path is p as Rego sees it (pathAny): a *Shared for a path met before or kept now, else
+// the plain list (a path too long or with other elements than strings and indices, or one
+// past the bound).
+func (c *PathCache) Path(p []any) any {
 	k := pathKey{n: len(p)}
 	if len(p) > len(k.el) {
 		return pathAny(p)
@@ -440,9 +450,7 @@ func strs(ss []string) []any {
 	return out
 }
 
-// PathValue is a data path as Rego sees it (indices as numbers).
-func PathValue(p []any) []any { return pathAny(p) }
-
+// pathAny is a data path as Rego sees it (indices as numbers).
 func pathAny(p []any) []any {
 	out := make([]any, len(p))
 	for i, el := range p {

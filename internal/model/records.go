@@ -9,7 +9,7 @@ package model
 // RefRecord is an item of input.refs: {entry, path, role, target, exists}.
 type RefRecord struct {
 	Entry  string
-	Path   any // the data path as Rego sees it (shared: ProfileCache.path)
+	Path   any // the data path as Rego sees it (shared: PathCache.Path)
 	Role   string
 	Target string
 	Exists bool
@@ -28,5 +28,5 @@ type ProfileRecord struct {
 // UseRecord is an item of input.packages[_].used_by: {entry, path}.
 type UseRecord struct {
 	Entry string
-	Path  *Shared
+	Path  any // as RefRecord.Path (PathCache.Path)
 }

@@ -9,10 +9,10 @@ import (
 // Every reference of the same data path gets the same shared value (converted to OPA once),
 // holding the path as Rego sees it; paths that can't be keys are built each time.
 func TestSharedPaths(t *testing.T) {
-	var c ProfileCache
-	a := c.path([]any{"controls", "macos_settings", "custom_settings", 3, "path"})
-	b := c.path([]any{"controls", "macos_settings", "custom_settings", 3, "path"})
-	other := c.path([]any{"controls", "macos_settings", "custom_settings", 4, "path"})
+	var c PathCache
+	a := c.Path([]any{"controls", "macos_settings", "custom_settings", 3, "path"})
+	b := c.Path([]any{"controls", "macos_settings", "custom_settings", 3, "path"})
+	other := c.Path([]any{"controls", "macos_settings", "custom_settings", 4, "path"})
 	sa, ok := a.(*Shared)
 	if !ok || a != b {
 		t.Fatalf("same path: %#v and %#v, want one *Shared", a, b)
@@ -25,11 +25,11 @@ func TestSharedPaths(t *testing.T) {
 		t.Errorf("shared path %#v, want %#v", sa.Value, want)
 	}
 	long := []any{"a", 0, "b", 1, "c", 2, "d", 3, "e"}
-	if got, ok := c.path(long).([]any); !ok || len(got) != len(long) || got[1] != json.Number("0") {
-		t.Errorf("long path: %#v", c.path(long))
+	if got, ok := c.Path(long).([]any); !ok || len(got) != len(long) || got[1] != json.Number("0") {
+		t.Errorf("long path: %#v", c.Path(long))
 	}
 	odd := []any{"a", []any{"b"}}
-	if got, ok := c.path(odd).([]any); !ok || len(got) != 2 {
+	if got, ok := c.Path(odd).([]any); !ok || len(got) != 2 {
 		t.Errorf("path with a list element: %#v", got)
 	}
 }
