@@ -18,7 +18,7 @@ package tollgate.rules.passcode_disabled_windows
 import data.tollgate.lib
 
 report contains lib.with_hint(lib.fail_payload(p, pl, "Data", msg), hint) if {
-	some [p, pl, node] in lib.windows_devicelock_kinds # p is a lib.profile_kind
+	some [p, pl, node] in lib.windows_devicelock_kinds # p is a profile kind, see lib.profile_kinds_in
 	node == "DevicePasswordEnabled"
 	lib.profile_int(pl.values.Data) == 1
 	msg := "DevicePasswordEnabled is 1, which turns the device password off (0 turns it on)"

@@ -79,8 +79,9 @@ where(p, n) := lib.platform_suffix([pl | some pl in lib.profile_platforms(p); ow
 apple_key := {"mobileconfig": "minLength", "ddm": "MinimumLength"}
 
 # settings: every place a length is set, with the platform's accepted range, once per kind of
-# profile (s.p is a lib.profile_kind): the findings about a setting read nothing of the team
-# that lists the profile, and a lib/ profile is one kind for every team of a batch.
+# profile (s.p is a profile kind, see lib.profile_kinds_in): the findings about a setting read
+# nothing of the team that lists the profile, and a lib/ profile is one kind for every team of
+# a batch.
 settings contains {"p": p, "pl": pl, "key": key, "v": pl.values[key], "lo": 0, "hi": 16, "os": "Apple"} if {
 	some [p, pl] in lib.apple_passcode_kinds
 	key := apple_key[p.format]
@@ -147,7 +148,7 @@ report contains lib.with_hint(lib.fail_at(p.file, pl.line, pl.col, msg), hint) i
 }
 
 # The Apple passcode payloads of the entries that set no length, once per kind of profile (p is
-# a lib.profile_kind): the finding reads nothing else of the profile.
+# a profile kind, see lib.profile_kinds_in): the finding reads nothing else of the profile.
 apple_payloads_without_length contains [kind, pl] if {
 	some [format, pl, members] in lib.apple_passcode_groups
 	without := [i | some i in members; not entries_setting_apple_length[input.profiles[i].entry]]

@@ -85,9 +85,9 @@ windows_checks := {
 	"MaxInactivityTimeDeviceLock": {"param": "max_inactivity", "lo": 0, "hi": 999, "zero": "means the device never locks"},
 }
 
-# values are the numeric settings, once per kind of profile (v.p is a lib.profile_kind): the
-# findings about a value read nothing of the team that lists the profile, and a lib/ profile is
-# one kind for every team of a batch.
+# values are the numeric settings, once per kind of profile (v.p is a profile kind, see
+# lib.profile_kinds_in): the findings about a value read nothing of the team that lists the
+# profile, and a lib/ profile is one kind for every team of a batch.
 values contains {"p": p, "pl": pl, "at": key, "name": key, "n": n, "c": c, "os": "Apple"} if {
 	some [p, pl] in lib.apple_passcode_kinds
 	some [format, key], c in apple_checks
@@ -193,7 +193,8 @@ report contains lib.with_hint(lib.fail_payload(p, pl, simple_key[p.format], simp
 }
 
 # The Apple passcode payloads of the entries that allow simple passcodes, once per kind of
-# profile (p is a lib.profile_kind): the finding reads nothing else of the profile.
+# profile (p is a profile kind, see lib.profile_kinds_in): the finding reads nothing else of
+# the profile.
 allowing_simple contains [kind, pl] if {
 	some [format, pl, members] in lib.apple_passcode_groups
 	allowing := [i | some i in members; not entries_forbidding_simple[input.profiles[i].entry]]

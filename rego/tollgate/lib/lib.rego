@@ -101,23 +101,21 @@ apple_passcode_payloads contains [p, pl] if {
 	p := input.profiles[i]
 }
 
-# profile_kind is what a finding about a profile's content reads of the profile: its file, its
-# format and the platforms it can reach (as profile_platforms gives them), not the team that
-# lists it. All the profiles of a batch that share a kind and a payload get the same findings
-# about that payload, so a rule computing those from a set of [kind, payload] (see
+# A profile's kind is what a finding about its content reads of it: {"file", "format",
+# "apple_platforms"} (the platforms it can reach, as profile_platforms gives them), not the
+# team that lists it. All the profiles of a batch that share a kind and a payload get the same
+# findings about that payload, so a rule computing those from a set of [kind, payload] (see
 # apple_passcode_kinds) computes them once per batch for a lib/ profile that many teams
 # include, where a set of [profile, payload] computes them once per team.
-profile_kind(p) := {"file": p.file, "format": p.format, "apple_platforms": object.get(p, "apple_platforms", [])}
-
-# profile_kinds_in(format, members) is the set of profile_kind(p) of the profiles at the
-# indices members of input.profiles, all of the given format (a group of
-# profiles_by_payloads), built in one comprehension rather than with a call per profile.
+#
+# profile_kinds_in(format, members) is the set of the kinds of the profiles at the indices
+# members of input.profiles, all of the given format (a group of profiles_by_payloads).
 profile_kinds_in(format, members) := {{"file": p.file, "format": format, "apple_platforms": object.get(p, "apple_platforms", [])} |
 	some i in members
 	p := input.profiles[i]
 }
 
-# apple_passcode_kinds is every Apple passcode payload as [kind, payload] (see profile_kind).
+# apple_passcode_kinds is every Apple passcode payload as [kind, payload] (see profile_kinds_in).
 apple_passcode_kinds contains [kind, pl] if {
 	some [format, pl, members] in apple_passcode_groups
 	some kind in profile_kinds_in(format, members)
@@ -148,7 +146,7 @@ windows_devicelock_payloads contains [p, pl, node] if {
 }
 
 # windows_devicelock_kinds is every SyncML DeviceLock payload as [kind, payload, node] (see
-# profile_kind).
+# profile_kinds_in).
 windows_devicelock_kinds contains [kind, pl, node] if {
 	some [pl, node, members] in windows_devicelock_groups
 	some kind in profile_kinds_in("syncml", members)
